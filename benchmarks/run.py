@@ -1,0 +1,41 @@
+"""Run the benchmarks of every lecture (or those named) and print JSON lines.
+
+    python benchmarks/run.py            # all
+    python benchmarks/run.py 01         # lecture 01 only
+    python benchmarks/run.py --out results.jsonl   # also append the lines to a file
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import lecture01_word_vectors  # noqa: E402
+
+LECTURES = {"01": lecture01_word_vectors.run}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("lectures", nargs="*", help=f"which lectures (default all: {', '.join(LECTURES)})")
+    ap.add_argument("--out", type=Path, help="append the JSON lines to this file too")
+    args = ap.parse_args()
+    unknown = [k for k in args.lectures if k not in LECTURES]
+    if unknown:
+        ap.error(f"unknown lecture(s) {unknown}; expected some of {list(LECTURES)}")
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
+    for name in args.lectures or LECTURES:
+        for row in LECTURES[name]():
+            line = json.dumps({"date": stamp, **row})
+            print(line, flush=True)
+            if args.out:
+                with args.out.open("a") as f:
+                    f.write(line + "\n")
+
+
+if __name__ == "__main__":
+    main()

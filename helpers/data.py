@@ -1,0 +1,100 @@
+"""Real text and evaluation sets that ship inside gensim's wheel, so nothing downloads.
+
+* ``wiki_paragraphs()``: the Wikipedia excerpt bundled with gensim (about 460k tokens), parsed to
+  lower-case paragraphs of letters-only tokens.
+* ``load_word_pairs("wordsim353" | "simlex999")``: word pairs with human similarity scores.
+* ``load_analogies()``: the Google analogy set (a : b :: c : d), with its sections.
+"""
+from __future__ import annotations
+
+import bz2
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+WIKI_FILE = "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
+PAIR_FILES = {"wordsim353": "wordsim353.tsv", "simlex999": "simlex999.txt"}
+ANALOGY_FILE = "questions-words.txt"
+_TOKEN = re.compile(r"[a-z]+")
+
+
+def gensim_data_file(name: str) -> Path:
+    """Path of a file in gensim's bundled test data, with a clear error if it is not there."""
+    try:
+        from gensim.test.utils import datapath
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise ImportError("the book's offline data ships inside gensim: `pip install gensim>=4.3`") from e
+    path = Path(datapath(name))
+    if not path.is_file():
+        raise FileNotFoundError(f"expected gensim's bundled data file {name!r} at {path}, but it is not there; "
+                                "reinstall gensim (`pip install --force-reinstall gensim`)")
+    return path
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case and keep runs of letters: ``"Rock'n'roll, 1950s!" -> ['rock', 'n', 'roll', 's']``."""
+    return _TOKEN.findall(text.lower())
+
+
+@lru_cache(maxsize=4)
+def _wiki_paragraphs(min_tokens: int) -> tuple[tuple[str, ...], ...]:
+    from gensim.corpora.wikicorpus import extract_pages, filter_wiki
+
+    out = []
+    with bz2.open(gensim_data_file(WIKI_FILE)) as f:
+        for _title, text, _pageid in extract_pages(f):
+            for para in filter_wiki(text).split("\n"):
+                toks = tokenize(para)
+                if len(toks) >= min_tokens:
+                    out.append(tuple(toks))
+    return tuple(out)
+
+
+def wiki_paragraphs(min_tokens: int = 3) -> list[list[str]]:
+    """The Wikipedia excerpt as paragraphs of tokens (about 11k paragraphs, 462k tokens).
+
+    Wiki markup is stripped with gensim's ``filter_wiki``; a paragraph is a line of the cleaned
+    article; paragraphs shorter than ``min_tokens`` (headings, list debris) are dropped.
+    """
+    return [list(p) for p in _wiki_paragraphs(min_tokens)]
+
+
+class WordPair(NamedTuple):
+    a: str
+    b: str
+    score: float
+
+
+def load_word_pairs(name: str) -> list[WordPair]:
+    """A similarity benchmark: ``"wordsim353"`` (353 pairs, relatedness) or ``"simlex999"`` (999
+    pairs, similarity proper). Words lower-cased; scores are the human means."""
+    if name not in PAIR_FILES:
+        raise ValueError(f"unknown word-pair set {name!r}; expected one of {sorted(PAIR_FILES)}")
+    pairs = []
+    for line in gensim_data_file(PAIR_FILES[name]).read_text(encoding="utf8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        a, b, score = line.split("\t")[:3]
+        pairs.append(WordPair(a.lower(), b.lower(), float(score)))
+    return pairs
+
+
+class Analogy(NamedTuple):
+    a: str
+    b: str
+    c: str
+    d: str
+    section: str
+
+
+def load_analogies() -> list[Analogy]:
+    """The Google analogy set, ``a : b :: c : d`` (19,544 questions in 14 sections)."""
+    out, section = [], ""
+    for line in gensim_data_file(ANALOGY_FILE).read_text(encoding="utf8").splitlines():
+        if line.startswith(":"):
+            section = line[1:].strip()
+        elif line.strip():
+            a, b, c, d = line.lower().split()
+            out.append(Analogy(a, b, c, d, section))
+    return out
