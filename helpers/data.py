@@ -16,7 +16,9 @@ from typing import NamedTuple
 WIKI_FILE = "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
 PAIR_FILES = {"wordsim353": "wordsim353.tsv", "simlex999": "simlex999.txt"}
 ANALOGY_FILE = "questions-words.txt"
+POLARITY_FILE = "pang_lee_polarity.cor"
 _TOKEN = re.compile(r"[a-z]+")
+_CASED = re.compile(r"[A-Za-z]+|[.!?]")
 
 
 def gensim_data_file(name: str) -> Path:
@@ -58,6 +60,50 @@ def wiki_paragraphs(min_tokens: int = 3) -> list[list[str]]:
     article; paragraphs shorter than ``min_tokens`` (headings, list debris) are dropped.
     """
     return [list(p) for p in _wiki_paragraphs(min_tokens)]
+
+
+@lru_cache(maxsize=2)
+def _wiki_sentences_cased(min_tokens: int) -> tuple[tuple[str, ...], ...]:
+    from gensim.corpora.wikicorpus import extract_pages, filter_wiki
+
+    out = []
+    with bz2.open(gensim_data_file(WIKI_FILE)) as f:
+        for _title, text, _pageid in extract_pages(f):
+            for para in filter_wiki(text).split("\n"):
+                sentence: list[str] = []
+                for tok in _CASED.findall(para) + ["."]:
+                    if tok in ".!?":
+                        if len(sentence) >= min_tokens:
+                            out.append(tuple(sentence))
+                        sentence = []
+                    else:
+                        sentence.append(tok)
+    return tuple(out)
+
+
+def wiki_sentences_cased(min_tokens: int = 3) -> list[list[str]]:
+    """The same Wikipedia excerpt split into sentences (at . ! ?) of letters-only tokens, case kept.
+
+    Used where case is the label (is a word capitalised mid-sentence?) while inputs are lower-cased.
+    """
+    return [list(s) for s in _wiki_sentences_cased(min_tokens)]
+
+
+def load_polarity() -> tuple[list[list[str]], list[int]]:
+    """The Pang-Lee movie-review polarity sentences bundled with gensim (200 sentences).
+
+    Returns the tokenised sentences (lower-case letters-only tokens) and labels (1 positive, 0 negative).
+    """
+    texts, labels = [], []
+    for line in gensim_data_file(POLARITY_FILE).read_text(encoding="utf8", errors="replace").splitlines():
+        if not line.strip():
+            continue
+        label, _, text = line.partition(" ")
+        if label not in ("__label__pos", "__label__neg"):
+            raise ValueError(f"unexpected label {label!r} in {POLARITY_FILE}: expected __label__pos or __label__neg")
+        texts.append(tokenize(text))
+        labels.append(int(label == "__label__pos"))
+    return texts, labels
 
 
 class WordPair(NamedTuple):
