@@ -26,7 +26,7 @@ book: $(STAMP)
 
 # pytest exits 5 when it collects no test: make treats that as the failure it is.
 helpers-test: $(STAMP)
-	TQDM_DISABLE=1 $(BIN)/python -m pytest -q tests
+	TQDM_DISABLE=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests
 
 nbval: $(STAMP)
 	TQDM_DISABLE=1 $(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env \

@@ -15,8 +15,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import lecture01_word_vectors  # noqa: E402
+import lecture02_neural_networks  # noqa: E402
 
-LECTURES = {"01": lecture01_word_vectors.run}
+LECTURES = {"01": lecture01_word_vectors.run, "02": lecture02_neural_networks.run}
 
 
 def main() -> None:
