@@ -144,3 +144,23 @@ def load_analogies() -> list[Analogy]:
             a, b, c, d = line.lower().split()
             out.append(Analogy(a, b, c, d, section))
     return out
+
+
+class LMSplits(NamedTuple):
+    train: str
+    val: str
+    test: str
+
+
+@lru_cache(maxsize=1)
+def lm_splits() -> LMSplits:
+    """The language-modelling split used by every model of the book, fixed once.
+
+    The Wikipedia excerpt's paragraphs (lower-case letters-only tokens, one space between words,
+    a newline between paragraphs: 28 symbols) cut in order into 90% train, 5% validation and 5%
+    test by paragraph, so no paragraph is split. Word-level models split each part on whitespace.
+    """
+    paras = [" ".join(p) for p in _wiki_paragraphs(3)]
+    n = len(paras)
+    a, b = int(0.9 * n), int(0.95 * n)
+    return LMSplits("\n".join(paras[:a]), "\n".join(paras[a:b]), "\n".join(paras[b:]))

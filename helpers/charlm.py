@@ -1,0 +1,233 @@
+"""Character-level neural language models and their training loop (lecture 03, reused in 05).
+
+* ``CharVocab``: characters to ids and back.
+* ``WindowLM`` (fixed window of previous characters), ``RecurrentLM`` (RNN or LSTM).
+* ``train_lm``: truncated backprop through time on parallel streams, with a wall-clock or step
+  budget, gradient clipping, a progress bar, and validation bits per character over time.
+* ``train_on_text_file``: the same on any plain-text file of the reader's.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .train import progress
+
+
+class CharVocab:
+    """The sorted set of characters of a text. ``encode(str) -> (N,) int64``, ``decode(ids) -> str``."""
+
+    def __init__(self, text: str):
+        if not text:
+            raise ValueError("cannot build a character vocabulary from an empty text")
+        self.itos = sorted(set(text))
+        self.stoi = {c: i for i, c in enumerate(self.itos)}
+
+    def __len__(self) -> int:
+        return len(self.itos)
+
+    def encode(self, text: str) -> np.ndarray:
+        unknown = sorted(set(text) - set(self.stoi))
+        if unknown:
+            raise KeyError(f"{len(unknown)} character(s) not in the vocabulary: {unknown[:10]}")
+        return np.fromiter((self.stoi[c] for c in text), dtype=np.int64, count=len(text))
+
+    def decode(self, ids) -> str:
+        return "".join(self.itos[int(i)] for i in ids)
+
+
+class WindowLM(nn.Module):
+    """Fixed-window neural LM (Bengio et al., 2003): the previous ``window`` characters' embeddings,
+    concatenated, through a tanh hidden layer, to a softmax. Its state is the last window - 1 inputs."""
+
+    def __init__(self, vocab_size: int, window: int = 8, emb: int = 32, hidden: int = 256):
+        super().__init__()
+        self.window = window
+        self.emb = nn.Embedding(vocab_size, emb)
+        self.hidden = nn.Linear(window * emb, hidden)
+        self.out = nn.Linear(hidden, vocab_size)
+
+    def forward(self, x: torch.Tensor, state: torch.Tensor | None = None):
+        B, T = x.shape                                                     # x: (B, T) ids
+        if state is None:
+            state = torch.zeros(B, self.window - 1, dtype=torch.long, device=x.device)
+        full = torch.cat([state, x], 1)                                    # (B, window - 1 + T)
+        ctx = full.unfold(1, self.window, 1)                               # (B, T, window)
+        h = torch.tanh(self.hidden(self.emb(ctx).flatten(2)))              # (B, T, hidden)
+        return self.out(h), full[:, -(self.window - 1):]                   # logits (B, T, V)
+
+
+class RecurrentLM(nn.Module):
+    """Embedding -> RNN (tanh) or LSTM -> linear softmax layer."""
+
+    def __init__(self, vocab_size: int, cell: str = "lstm", emb: int = 32, hidden: int = 256, layers: int = 1):
+        super().__init__()
+        if cell not in ("rnn", "lstm"):
+            raise ValueError(f"cell must be 'rnn' or 'lstm', got {cell!r}")
+        self.emb = nn.Embedding(vocab_size, emb)
+        rnn = nn.LSTM if cell == "lstm" else nn.RNN
+        self.rnn = rnn(emb, hidden, num_layers=layers, batch_first=True)
+        self.out = nn.Linear(hidden, vocab_size)
+
+    def forward(self, x: torch.Tensor, state=None):
+        h, state = self.rnn(self.emb(x), state)                            # h: (B, T, hidden)
+        return self.out(h), state
+
+
+def detach_state(state):
+    if state is None:
+        return None
+    if isinstance(state, tuple):
+        return tuple(s.detach() for s in state)
+    return state.detach()
+
+
+def streams(ids: np.ndarray, batch: int) -> torch.Tensor:
+    """Cut a sequence into ``batch`` parallel streams (batch, N // batch), for truncated BPTT."""
+    n = len(ids) // batch
+    if n < 2:
+        raise ValueError(f"a text of {len(ids)} symbols is too short for {batch} parallel streams")
+    return torch.as_tensor(ids[: n * batch]).view(batch, n)
+
+
+@torch.no_grad()
+def evaluate_bits(model: nn.Module, ids: np.ndarray, batch: int = 16, seq_len: int = 256) -> float:
+    """Bits per symbol of ``model`` on ``ids``, reading it as ``batch`` streams with carried state."""
+    model.eval()
+    data = streams(ids, batch)
+    state, total, count = None, 0.0, 0
+    for i in range(0, data.shape[1] - 1, seq_len):
+        x, y = data[:, i:i + seq_len], data[:, i + 1:i + 1 + seq_len]
+        x = x[:, : y.shape[1]]
+        logits, state = model(x, state)
+        total += F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), reduction="sum").item()
+        count += y.numel()
+    model.train()
+    return total / count / math.log(2)
+
+
+@dataclass
+class History:
+    seconds: list[float] = field(default_factory=list)     # wall-clock training time at each evaluation
+    steps: list[int] = field(default_factory=list)
+    val_bits: list[float] = field(default_factory=list)
+    train_bits: list[float] = field(default_factory=list)   # running mean since the last evaluation
+
+
+def train_lm(model: nn.Module, train_ids: np.ndarray, val_ids: np.ndarray, *, seconds: float | None = None,
+             steps: int | None = None, batch: int = 32, seq_len: int = 64, lr: float = 3e-3, clip: float = 1.0,
+             evals: int = 10, val_chars: int = 50_000, seed: int = 0, desc: str = "training") -> History:
+    """Truncated BPTT: ``batch`` parallel streams, chunks of ``seq_len``, the state carried across
+    chunks but not differentiated through (detached). Stops after ``seconds`` of training or
+    ``steps`` steps, whichever comes first (one is required); evaluates ``evals`` times, on the first
+    ``val_chars`` validation symbols (evaluation time is not counted as training time)."""
+    if seconds is None and steps is None:
+        raise ValueError("give a budget: seconds=..., steps=... or both")
+    torch.manual_seed(seed)
+    data = streams(train_ids, batch)
+    val = val_ids[:val_chars]
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    hist = History()
+    state, pos, step, trained, run = None, 0, 0, 0.0, []
+    max_steps = steps if steps is not None else 10 ** 9
+    next_eval = (seconds / evals) if seconds is not None else None
+    eval_steps = max(1, max_steps // evals) if steps is not None else None
+    bar = progress(total=steps, desc=desc, iterable=None)
+    while step < max_steps and (seconds is None or trained < seconds):
+        if pos + seq_len + 1 > data.shape[1]:
+            pos, state = 0, None                                           # next epoch
+        x, y = data[:, pos:pos + seq_len], data[:, pos + 1:pos + 1 + seq_len]
+        t0 = time.perf_counter()
+        logits, state = model(x, state)
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+        opt.zero_grad()
+        loss.backward()
+        if clip:
+            nn.utils.clip_grad_norm_(model.parameters(), clip)
+        opt.step()
+        state = detach_state(state)
+        trained += time.perf_counter() - t0
+        pos += seq_len
+        step += 1
+        run.append(loss.item() / math.log(2))
+        bar.update(1)
+        due = (next_eval is not None and trained >= next_eval) or (eval_steps is not None and step % eval_steps == 0)
+        if due or step >= max_steps or (seconds is not None and trained >= seconds):
+            hist.seconds.append(trained)
+            hist.steps.append(step)
+            hist.val_bits.append(evaluate_bits(model, val))
+            hist.train_bits.append(float(np.mean(run)))
+            run = []
+            if next_eval is not None:
+                next_eval += seconds / evals
+            bar.set_postfix(val_bits=f"{hist.val_bits[-1]:.3f}")
+    bar.close()
+    return hist
+
+
+@torch.no_grad()
+def sample(model: nn.Module, vocab: CharVocab, prompt: str, length: int = 200, temperature: float = 1.0,
+           seed: int = 0) -> str:
+    """Continue ``prompt`` by sampling from softmax(logits / temperature); 0 means greedy."""
+    if temperature < 0:
+        raise ValueError(f"temperature must be >= 0, got {temperature}")
+    model.eval()
+    g = torch.Generator().manual_seed(seed)
+    x = torch.as_tensor(vocab.encode(prompt))[None]                        # (1, len(prompt))
+    logits, state = model(x)
+    out = []
+    for _ in range(length):
+        last = logits[0, -1]
+        if temperature == 0:
+            nxt = int(last.argmax())
+        else:
+            nxt = int(torch.multinomial(torch.softmax(last / temperature, -1), 1, generator=g))
+        out.append(nxt)
+        logits, state = model(torch.tensor([[nxt]]), state)
+    model.train()
+    return prompt + vocab.decode(out)
+
+
+def read_text_file(path: str | Path, min_chars: int = 10_000) -> str:
+    """Read a plain-text (UTF-8) file for language modelling, with clear errors for a missing,
+    empty, binary or too-short file."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no text file at {path}")
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise ValueError(f"{path} is empty: a language model needs text to learn from")
+    if b"\x00" in raw[:65536]:
+        raise ValueError(f"{path} looks binary (it contains NUL bytes): give a plain-text file")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{path} is not UTF-8 text (byte {e.start}: {raw[e.start:e.start + 4]!r}); "
+                         "convert it, e.g. with `iconv -t utf-8`") from None
+    if len(text) < min_chars:
+        raise ValueError(f"{path} has {len(text):,} characters; at least {min_chars:,} are needed "
+                         "to train and validate a language model")
+    return text
+
+
+def train_on_text_file(path: str | Path, seconds: float = 60.0, hidden: int = 256, seed: int = 0, **train_kwargs):
+    """Train a character LSTM on any plain-text file: the last 5% is held out for validation.
+
+    Returns ``(model, vocab, history)``; ``sample(model, vocab, "The ")`` then writes in its style.
+    """
+    text = read_text_file(path)
+    vocab = CharVocab(text)
+    ids = vocab.encode(text)
+    cut = int(0.95 * len(ids))
+    torch.manual_seed(seed)
+    model = RecurrentLM(len(vocab), "lstm", hidden=hidden)
+    hist = train_lm(model, ids[:cut], ids[cut:], seconds=seconds, seed=seed, desc=f"LSTM on {Path(path).name}",
+                    **train_kwargs)
+    return model, vocab, hist

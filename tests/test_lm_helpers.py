@@ -1,0 +1,106 @@
+"""The lecture-03 helpers: the fixed LM split, the n-gram model, the char LMs and the ladder."""
+import math
+from collections import Counter
+
+import numpy as np
+import pytest
+import torch
+
+from helpers import charlm, ladder
+from helpers.data import lm_splits
+from helpers.ngram import CharNGram
+
+
+def test_lm_splits_fixed_and_disjoint():
+    s = lm_splits()
+    assert set(s.train) | set(s.val) | set(s.test) <= set("abcdefghijklmnopqrstuvwxyz \n")
+    n = len(s.train) + len(s.val) + len(s.test)
+    assert 0.85 < len(s.train) / n < 0.95 and s.val[:200] not in s.train
+    assert lm_splits() is s
+
+
+def naive_interpolated(train, order, base, D, history, c):
+    # the textbook recursion, with dictionaries
+    def prob(n, h):
+        if n == 0:
+            return 1.0 / base
+        ctx = tuple(h[len(h) - (n - 1):]) if n > 1 else ()
+        grams = Counter(tuple(train[i:i + n]) for i in range(len(train) - n + 1))
+        tot = sum(v for k, v in grams.items() if k[:-1] == ctx)
+        if tot == 0:
+            return prob(n - 1, h)
+        types = sum(1 for k in grams if k[:-1] == ctx)
+        return max(grams.get(ctx + (c,), 0) - D, 0) / tot + D * types / tot * prob(n - 1, h)
+    return prob(order, history)
+
+
+def test_char_ngram_matches_textbook_recursion_and_normalises():
+    rng = np.random.default_rng(0)
+    train = rng.integers(0, 4, 300)
+    test = rng.integers(0, 4, 40)
+    m = CharNGram(order=3, base=4, discount=0.6).fit(train)
+    got = 2.0 ** m.log2_probs(test)
+    for t in range(2, 12):
+        want = naive_interpolated(list(train), 3, 4, 0.6, list(test[t - 2:t]), test[t])
+        assert got[t - 2] == pytest.approx(want, rel=1e-12)
+    # probabilities over the 4 possible next symbols sum to 1 for any history
+    for h in ([0, 1], [3, 3], [2, 0]):
+        total = sum(2.0 ** m.log2_probs(np.array(h + [c]))[0] for c in range(4))
+        assert total == pytest.approx(1.0, abs=1e-12)
+    with pytest.raises(ValueError, match="symbols must be in"):
+        CharNGram(2, 3).fit(np.array([0, 1, 5]))
+
+
+def test_window_and_recurrent_lm_shapes_and_state():
+    x = torch.randint(0, 10, (3, 7))
+    for model in (charlm.WindowLM(10, window=4, emb=5, hidden=8), charlm.RecurrentLM(10, "rnn", 5, 8),
+                  charlm.RecurrentLM(10, "lstm", 5, 8)):
+        logits, state = model(x)
+        assert logits.shape == (3, 7, 10)
+        # running two halves with the carried state equals running the whole
+        a, s1 = model(x[:, :3])
+        b, _ = model(x[:, 3:], s1)
+        torch.testing.assert_close(torch.cat([a, b], 1), logits)
+    with pytest.raises(ValueError, match="cell must be"):
+        charlm.RecurrentLM(10, "gru")
+
+
+def test_train_lm_learns_a_repeating_text_and_samples_it():
+    vocab = charlm.CharVocab("abcd ")
+    ids = vocab.encode("abcd " * 400)
+    torch.manual_seed(0)
+    model = charlm.RecurrentLM(len(vocab), "lstm", emb=8, hidden=32)
+    hist = charlm.train_lm(model, ids, ids[:500], steps=150, batch=8, seq_len=20, lr=1e-2, evals=3, val_chars=500)
+    assert len(hist.val_bits) == 3 and hist.val_bits[-1] < 0.2 < math.log2(5)
+    assert charlm.sample(model, vocab, "ab", length=8, temperature=0) == "abcd abcd "
+    with pytest.raises(ValueError, match="give a budget"):
+        charlm.train_lm(model, ids, ids)
+    with pytest.raises(KeyError, match="not in the vocabulary"):
+        vocab.encode("abz")
+
+
+def test_read_text_file_errors(tmp_path):
+    (tmp_path / "empty.txt").write_text("  \n")
+    (tmp_path / "bin.dat").write_bytes(b"abc\x00def" * 5000)
+    (tmp_path / "short.txt").write_text("hello world")
+    (tmp_path / "latin1.txt").write_bytes("caf\xe9 ".encode("latin-1") * 5000)
+    (tmp_path / "ok.txt").write_text("the cat sat on the mat. " * 1000)
+    with pytest.raises(FileNotFoundError, match="no text file"):
+        charlm.read_text_file(tmp_path / "missing.txt")
+    with pytest.raises(ValueError, match="is empty"):
+        charlm.read_text_file(tmp_path / "empty.txt")
+    with pytest.raises(ValueError, match="looks binary"):
+        charlm.read_text_file(tmp_path / "bin.dat")
+    with pytest.raises(ValueError, match="at least 10,000 are needed"):
+        charlm.read_text_file(tmp_path / "short.txt")
+    with pytest.raises(ValueError, match="not UTF-8"):
+        charlm.read_text_file(tmp_path / "latin1.txt")
+    model, vocab, hist = charlm.train_on_text_file(tmp_path / "ok.txt", seconds=3, hidden=32, batch=8, seq_len=32, evals=2)
+    assert len(vocab) == len(set("the cat sat on the mat. ")) and hist.val_bits[-1] < hist.val_bits[0] + 0.5
+
+
+def test_ladder_table_sorted():
+    rungs = [ladder.Rung("b", 10, 1.0, "x", 2.5, 2.4), ladder.Rung("a", 20, 2.0, "y", 2.0, 1.9)]
+    lines = ladder.table(rungs).splitlines()
+    assert lines[2].startswith("a") and lines[3].startswith("b")
+    assert rungs[1].test_ppl == pytest.approx(2 ** 1.9)
