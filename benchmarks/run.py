@@ -16,8 +16,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import lecture01_word_vectors  # noqa: E402
 import lecture02_neural_networks  # noqa: E402
+import lecture03_ladder  # noqa: E402
 
-LECTURES = {"01": lecture01_word_vectors.run, "02": lecture02_neural_networks.run}
+LECTURES = {"01": lecture01_word_vectors.run, "02": lecture02_neural_networks.run, "03": lecture03_ladder.run}
 
 
 def main() -> None:
