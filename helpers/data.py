@@ -39,18 +39,19 @@ def tokenize(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
 
 
-@lru_cache(maxsize=4)
-def _wiki_paragraphs(min_tokens: int) -> tuple[tuple[str, ...], ...]:
+def _wiki_lines():
+    """Every line of every article of the excerpt, wiki markup stripped by gensim's filter_wiki."""
     from gensim.corpora.wikicorpus import extract_pages, filter_wiki
 
-    out = []
     with bz2.open(gensim_data_file(WIKI_FILE)) as f:
         for _title, text, _pageid in extract_pages(f):
-            for para in filter_wiki(text).split("\n"):
-                toks = tokenize(para)
-                if len(toks) >= min_tokens:
-                    out.append(tuple(toks))
-    return tuple(out)
+            yield from filter_wiki(text).split("\n")
+
+
+@lru_cache(maxsize=4)
+def _wiki_paragraphs(min_tokens: int) -> tuple[tuple[str, ...], ...]:
+    toks = (tokenize(line) for line in _wiki_lines())
+    return tuple(tuple(t) for t in toks if len(t) >= min_tokens)
 
 
 def wiki_paragraphs(min_tokens: int = 3) -> list[list[str]]:
@@ -64,20 +65,16 @@ def wiki_paragraphs(min_tokens: int = 3) -> list[list[str]]:
 
 @lru_cache(maxsize=2)
 def _wiki_sentences_cased(min_tokens: int) -> tuple[tuple[str, ...], ...]:
-    from gensim.corpora.wikicorpus import extract_pages, filter_wiki
-
     out = []
-    with bz2.open(gensim_data_file(WIKI_FILE)) as f:
-        for _title, text, _pageid in extract_pages(f):
-            for para in filter_wiki(text).split("\n"):
-                sentence: list[str] = []
-                for tok in _CASED.findall(para) + ["."]:
-                    if tok in ".!?":
-                        if len(sentence) >= min_tokens:
-                            out.append(tuple(sentence))
-                        sentence = []
-                    else:
-                        sentence.append(tok)
+    for line in _wiki_lines():
+        sentence: list[str] = []
+        for tok in _CASED.findall(line) + ["."]:
+            if tok in ".!?":
+                if len(sentence) >= min_tokens:
+                    out.append(tuple(sentence))
+                sentence = []
+            else:
+                sentence.append(tok)
     return tuple(out)
 
 
