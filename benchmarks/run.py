@@ -3,6 +3,7 @@
     python benchmarks/run.py            # all
     python benchmarks/run.py 01         # lecture 01 only
     python benchmarks/run.py --out results.jsonl   # also append the lines to a file
+    python benchmarks/run.py 03 --seconds 1200     # training seconds per neural rung of the ladder
 """
 from __future__ import annotations
 
@@ -18,20 +19,23 @@ import lecture01_word_vectors  # noqa: E402
 import lecture02_neural_networks  # noqa: E402
 import lecture03_ladder  # noqa: E402
 
-LECTURES = {"01": lecture01_word_vectors.run, "02": lecture02_neural_networks.run, "03": lecture03_ladder.run}
+LECTURES = ["01", "02", "03"]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("lectures", nargs="*", help=f"which lectures (default all: {', '.join(LECTURES)})")
     ap.add_argument("--out", type=Path, help="append the JSON lines to this file too")
+    ap.add_argument("--seconds", type=float, default=600.0, help="lecture 03: training seconds per neural rung (<= 1200)")
     args = ap.parse_args()
+    runs = {"01": lecture01_word_vectors.run, "02": lecture02_neural_networks.run,
+            "03": lambda: lecture03_ladder.run(args.seconds)}
     unknown = [k for k in args.lectures if k not in LECTURES]
     if unknown:
         ap.error(f"unknown lecture(s) {unknown}; expected some of {list(LECTURES)}")
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
     for name in args.lectures or LECTURES:
-        for row in LECTURES[name]():
+        for row in runs[name]():
             line = json.dumps({"date": stamp, **row})
             print(line, flush=True)
             if args.out:

@@ -35,6 +35,16 @@ def noise_distribution(counts: np.ndarray, power: float = 0.75) -> torch.Tensor:
     return (p / p.sum()).float()
 
 
+def unigram_table(noise: torch.Tensor, size: int = 10_000_000) -> torch.Tensor:
+    """word2vec's noise table: word i repeated about ``size * noise[i]`` times. (about size,) int64.
+
+    A uniform random index into the table draws a word from ``noise``: the same distribution as
+    ``torch.multinomial(noise, n, replacement=True)``, about three times faster for millions of draws.
+    """
+    reps = torch.round(noise.double() * size).long().clamp_(min=1)
+    return torch.repeat_interleave(torch.arange(len(noise)), reps)
+
+
 def sgns_step(W_in: torch.Tensor, W_out: torch.Tensor, centres: torch.Tensor, targets: torch.Tensor,
               lr: float) -> float:
     """One SGD step of skip-gram with negative sampling, in place; returns the batch's mean loss.
@@ -67,7 +77,7 @@ class SGNSConfig:
     negatives: int = 5
     epochs: int = 20
     lr: float = 0.025        # decays linearly to lr * 1e-4, as in word2vec
-    batch: int = 4096
+    batch: int = 1024
     sample: float = 1e-3     # subsampling threshold of frequent words
     seed: int = 0
 
@@ -107,7 +117,7 @@ def train_sgns(ids: np.ndarray, sent: np.ndarray, counts: np.ndarray, cfg: SGNSC
     W_in = (torch.rand(V, cfg.dim, generator=gen) - 0.5) / cfg.dim   # word2vec's initialisation
     W_out = torch.zeros(V, cfg.dim)
     keep = keep_probability(counts, cfg.sample)
-    noise = noise_distribution(counts)
+    table = unigram_table(noise_distribution(counts))
     # Expected number of pairs, for the linear learning-rate decay.
     expected_tokens = float((keep[ids]).sum())
     total = max(1.0, expected_tokens * (cfg.window + 1) * cfg.epochs)  # E[2 * reach] = window + 1
@@ -117,7 +127,7 @@ def train_sgns(ids: np.ndarray, sent: np.ndarray, counts: np.ndarray, cfg: SGNSC
     for _ in bar:
         c, o = epoch_pairs(ids, sent, keep, cfg.window, rng)
         c, o = torch.from_numpy(c), torch.from_numpy(o)
-        neg = torch.multinomial(noise, len(c) * cfg.negatives, replacement=True, generator=gen)
+        neg = table[torch.randint(len(table), (len(c) * cfg.negatives,), generator=gen)]
         targets = torch.cat([o[:, None], neg.view(len(c), cfg.negatives)], 1)   # (P, 1+K)
         for i in range(0, len(c), cfg.batch):
             lr = cfg.lr * max(1e-4, 1.0 - seen / total)

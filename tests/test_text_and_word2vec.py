@@ -76,6 +76,15 @@ def test_keep_probability_and_noise():
     assert torch.isclose(q.sum(), torch.tensor(1.0)) and q[0] / q[1] == pytest.approx(10 ** 0.75, rel=1e-5)
 
 
+def test_unigram_table_draws_from_the_noise_distribution():
+    q = w2v.noise_distribution(np.array([1000, 10, 1, 300]))
+    table = w2v.unigram_table(q, size=100_000)
+    share = torch.bincount(table, minlength=4).double() / len(table)
+    assert (share - q.double()).abs().max() < 1e-4
+    tiny = w2v.unigram_table(torch.tensor([0.999999, 0.000001]), size=1000)
+    assert (tiny == 1).sum() == 1  # a rare word still gets one entry, so it can be drawn
+
+
 def test_cooccurrence_and_ppmi_against_dense_loops():
     rng = np.random.default_rng(1)
     V = 7
