@@ -22,7 +22,7 @@ $(STAMP): requirements.txt pyproject.toml
 # Executes every notebook (cached by jupyter-cache) and renders the book; fails on any warning
 # or on a cell that raises.
 book: $(STAMP)
-	$(BIN)/jupyter-book build . -W -n --keep-going
+	NLPBOOK_NO_PROGRESS=1 $(BIN)/jupyter-book build . -W -n --keep-going
 
 # pytest exits 5 when it collects no test: make treats that as the failure it is.
 helpers-test: $(STAMP)
