@@ -25,13 +25,19 @@ class Rung:
         return 2 ** self.test_bits
 
 
-def table(rungs: list[Rung]) -> str:
-    """A text table of the rungs, best test score first."""
-    head = f"{'model':<28} {'params':>10} {'train s':>8} {'val bpc':>8} {'test bpc':>9} {'test ppl/char':>13}  budget"
+def table(rungs: list[Rung], markdown: bool = False) -> str:
+    """The rungs side by side, best test score first: aligned text, or a Markdown table to
+    ``display(Markdown(...))`` in a notebook (it then renders as a table in the book)."""
+    cols = ["model", "params", "train s", "val bpc", "test bpc", "test ppl/char", "budget"]
+    cells = [[r.name, f"{r.params:,}", f"{r.train_s:.1f}", f"{r.val_bits:.3f}", f"{r.test_bits:.3f}",
+              f"{r.test_ppl:.2f}", r.budget] for r in sorted(rungs, key=lambda r: r.test_bits)]
+    if markdown:
+        rows = ["| " + " | ".join(cols) + " |", "|---|" + "---:|" * 5 + "---|"]
+        return "\n".join(rows + ["| " + " | ".join(c) + " |" for c in cells])
+    head = f"{cols[0]:<28} " + " ".join(f"{c:>{w}}" for c, w in zip(cols[1:6], (10, 8, 8, 9, 13))) + "  budget"
     rows = [head, "-" * len(head)]
-    for r in sorted(rungs, key=lambda r: r.test_bits):
-        rows.append(f"{r.name:<28} {r.params:>10,} {r.train_s:>8.1f} {r.val_bits:>8.3f} {r.test_bits:>9.3f} "
-                    f"{r.test_ppl:>13.2f}  {r.budget}")
+    for c in cells:
+        rows.append(f"{c[0]:<28} " + " ".join(f"{v:>{w}}" for v, w in zip(c[1:6], (10, 8, 8, 9, 13))) + f"  {c[6]}")
     return "\n".join(rows)
 
 

@@ -103,4 +103,7 @@ def test_ladder_table_sorted():
     rungs = [ladder.Rung("b", 10, 1.0, "x", 2.5, 2.4), ladder.Rung("a", 20, 2.0, "y", 2.0, 1.9)]
     lines = ladder.table(rungs).splitlines()
     assert lines[2].startswith("a") and lines[3].startswith("b")
+    md = ladder.table(rungs, markdown=True).splitlines()
+    assert md[0].startswith("| model |") and md[2].startswith("| a | 20 |") and md[3].startswith("| b |")
+    assert len({line.count("|") for line in md}) == 1   # every row has the same number of columns
     assert rungs[1].test_ppl == pytest.approx(2 ** 1.9)
