@@ -5,7 +5,8 @@ the neural rungs overtake the n-gram.
 
 Same split, same models and same loop as the notebook (helpers.charlm, helpers.ngram); the
 notebook gives each rung about 30 s, this gives it ``--seconds`` (at most 20 minutes). Prints one
-JSON line a rung, with its validation curve and the first time its validation bpc beat the
+JSON line a rung, with its validation curve (and training curve, to tell overfitting from
+instability), its best validation bpc and when, the first time its validation bpc beat the
 n-gram's, and the machine it ran on.
 """
 from __future__ import annotations
@@ -47,10 +48,13 @@ def run(seconds: float = 600.0) -> list[dict]:
         model = make()
         hist = charlm.train_lm(model, tr, va, seconds=seconds, evals=20, desc=name)
         overtakes = next((round(sec, 1) for sec, b in zip(hist.seconds, hist.val_bits) if b < ngram_val[best]), None)
+        i_best = min(range(len(hist.val_bits)), key=hist.val_bits.__getitem__)
         rows.append(dict(lecture="03", rung=name, val_bpc=round(hist.val_bits[-1], 4),
+                         best_val_bpc=round(hist.val_bits[i_best], 4), best_at_s=round(hist.seconds[i_best], 1),
                          test_bpc=round(charlm.evaluate_bits(model, te), 4), train_s=round(hist.seconds[-1], 1),
                          steps=hist.steps[-1], overtakes_ngram_at_s=overtakes,
                          curve=[[round(a, 1), round(b, 4)] for a, b in zip(hist.seconds, hist.val_bits)],
+                         train_curve=[round(b, 4) for b in hist.train_bits],  # training bpc between evaluations
                          machine=machine))
     return rows
 
