@@ -4,6 +4,7 @@
     python benchmarks/run.py 01         # lecture 01 only
     python benchmarks/run.py --out results.jsonl   # also append the lines to a file
     python benchmarks/run.py 03 --seconds 1200     # training seconds per neural rung of the ladder
+    python benchmarks/run.py 03 --decay            # ... with the learning rate decayed over them
 """
 from __future__ import annotations
 
@@ -27,9 +28,10 @@ def main() -> None:
     ap.add_argument("lectures", nargs="*", help=f"which lectures (default all: {', '.join(LECTURES)})")
     ap.add_argument("--out", type=Path, help="append the JSON lines to this file too")
     ap.add_argument("--seconds", type=float, default=600.0, help="lecture 03: training seconds per neural rung (<= 1200)")
+    ap.add_argument("--decay", action="store_true", help="lecture 03: cosine learning-rate decay over the budget")
     args = ap.parse_args()
     runs = {"01": lecture01_word_vectors.run, "02": lecture02_neural_networks.run,
-            "03": lambda: lecture03_ladder.run(args.seconds)}
+            "03": lambda: lecture03_ladder.run(args.seconds, args.decay)}
     unknown = [k for k in args.lectures if k not in LECTURES]
     if unknown:
         ap.error(f"unknown lecture(s) {unknown}; expected some of {list(LECTURES)}")

@@ -123,11 +123,14 @@ class History:
 
 def train_lm(model: nn.Module, train_ids: np.ndarray, val_ids: np.ndarray, *, seconds: float | None = None,
              steps: int | None = None, batch: int = 32, seq_len: int = 64, lr: float = 3e-3, clip: float = 1.0,
-             evals: int = 10, val_chars: int = 50_000, seed: int = 0, desc: str = "training") -> History:
+             evals: int = 10, val_chars: int = 50_000, seed: int = 0, desc: str = "training",
+             decay: bool = False) -> History:
     """Truncated BPTT: ``batch`` parallel streams, chunks of ``seq_len``, the state carried across
     chunks but not differentiated through (detached). Stops after ``seconds`` of training or
     ``steps`` steps, whichever comes first (one is required); evaluates ``evals`` times, on the first
-    ``val_chars`` validation symbols (evaluation time is not counted as training time)."""
+    ``val_chars`` validation symbols (evaluation time is not counted as training time).
+    ``decay=True``: the learning rate follows a cosine from ``lr`` down to ``lr / 10`` over the
+    budget (the time budget when both are given); otherwise it stays at ``lr``."""
     if seconds is None and steps is None:
         raise ValueError("give a budget: seconds=..., steps=... or both")
     torch.manual_seed(seed)
@@ -151,6 +154,10 @@ def train_lm(model: nn.Module, train_ids: np.ndarray, val_ids: np.ndarray, *, se
         loss.backward()
         if clip:
             nn.utils.clip_grad_norm_(model.parameters(), clip)
+        if decay:
+            done = min(1.0, trained / seconds if seconds is not None else step / max_steps)  # share of the budget used
+            for group in opt.param_groups:
+                group["lr"] = lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * done)))
         opt.step()
         state = detach_state(state)
         trained += time.perf_counter() - t0

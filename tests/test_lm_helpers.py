@@ -107,3 +107,19 @@ def test_ladder_table_sorted():
     assert md[0].startswith("| model |") and md[2].startswith("| a | 20 |") and md[3].startswith("| b |")
     assert len({line.count("|") for line in md}) == 1   # every row has the same number of columns
     assert rungs[1].test_ppl == pytest.approx(2 ** 1.9)
+
+
+def test_train_lm_decay_lowers_the_learning_rate_to_a_tenth(monkeypatch):
+    torch.manual_seed(0)
+    ids = np.tile(np.arange(5), 400)
+    model = charlm.RecurrentLM(5, "rnn", emb=4, hidden=8)
+    seen, step = [], torch.optim.Adam.step
+
+    def spy(self, *a, **k):
+        seen.append(self.param_groups[0]["lr"])
+        return step(self, *a, **k)
+
+    monkeypatch.setattr(torch.optim.Adam, "step", spy)
+    charlm.train_lm(model, ids, ids[:100], steps=50, batch=4, seq_len=10, lr=1e-2, evals=1, val_chars=100, decay=True)
+    assert len(seen) == 50 and seen[0] > 0.99e-2 and abs(seen[-1] - 1e-3) < 1e-4
+    assert all(a >= b for a, b in zip(seen, seen[1:]))
