@@ -6,10 +6,10 @@ the neural rungs overtake the n-gram.
 Same split, same models and same loop as the notebook (helpers.charlm, helpers.ngram); the
 notebook gives each rung about 30 s, this gives it ``--seconds`` (at most 20 minutes). The
 notebook's learning rate is constant; ``--decay`` lowers it along a cosine to a tenth over the
-budget, which long runs need (at a constant rate the RNN's training loss climbs after minutes). Prints one
-JSON line a rung, with its validation curve (and training curve, to tell overfitting from
-instability), its best validation bpc and when, the first time its validation bpc beat the
-n-gram's, and the machine it ran on.
+budget, which long runs need (at a constant rate the RNN's training loss climbs after a couple of
+minutes). Prints one JSON line a rung, with its validation curve (and training curve, to tell
+overfitting from instability), its best validation bpc and when, the first time its validation
+bpc beat the n-gram's, and the machine it ran on.
 """
 from __future__ import annotations
 
