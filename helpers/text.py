@@ -7,25 +7,58 @@ from typing import Iterable, Sequence
 import numpy as np
 
 
-class Vocab:
-    """Words with their counts, most frequent first (ties alphabetical, so ids are stable).
+PAD, BOS, EOS, UNK = "<pad>", "<bos>", "<eos>", "<unk>"
+SPECIALS = (PAD, BOS, EOS, UNK)
 
-    ``vocab["the"] -> 0``, ``vocab.itos[0] -> "the"``, ``len(vocab)``, ``"the" in vocab``.
+
+class Vocab:
+    """Words (or characters) with their counts, most frequent first (ties alphabetical, so ids
+    are stable), after any ``specials`` (e.g. ``SPECIALS``: pad, bos, eos, unk), which take ids
+    0, 1, ... with count 0.
+
+    ``vocab["the"] -> id``, ``vocab.itos[id] -> "the"``, ``len(vocab)``, ``"the" in vocab``.
+    With ``UNK`` among the specials, unknown words encode to it; without, they raise a KeyError.
     """
 
-    def __init__(self, counts: Counter, min_count: int = 1):
-        kept = sorted(((w, c) for w, c in counts.items() if c >= min_count), key=lambda wc: (-wc[1], wc[0]))
+    def __init__(self, counts: Counter, min_count: int = 1, specials: Sequence[str] = ()):
+        specials = list(dict.fromkeys(specials))
+        kept = sorted(((w, c) for w, c in counts.items() if c >= min_count and w not in specials),
+                      key=lambda wc: (-wc[1], wc[0]))
         if not kept:
             raise ValueError(f"no word occurs at least min_count={min_count} times "
                              f"(the most frequent occurs {max(counts.values(), default=0)} times)")
-        self.itos: list[str] = [w for w, _ in kept]
+        self.specials = specials
+        self.itos: list[str] = specials + [w for w, _ in kept]
         self.stoi: dict[str, int] = {w: i for i, w in enumerate(self.itos)}
-        self.counts = np.array([c for _, c in kept], dtype=np.int64)  # (V,)
+        self.counts = np.array([0] * len(specials) + [c for _, c in kept], dtype=np.int64)  # (V,)
         self.min_count = min_count
 
+    def _special(self, token: str) -> int:
+        if token not in self.specials:
+            raise KeyError(f"this vocabulary has no {token} token (specials: {self.specials})")
+        return self.stoi[token]
+
+    @property
+    def pad_id(self) -> int:
+        return self._special(PAD)
+
+    @property
+    def bos_id(self) -> int:
+        return self._special(BOS)
+
+    @property
+    def eos_id(self) -> int:
+        return self._special(EOS)
+
+    @property
+    def unk_id(self) -> int:
+        return self._special(UNK)
+
     @classmethod
-    def build(cls, sentences: Iterable[Sequence[str]], min_count: int = 1) -> "Vocab":
-        return cls(Counter(w for s in sentences for w in s), min_count)
+    def build(cls, sentences: Iterable[Sequence[str]], min_count: int = 1,
+              specials: Sequence[str] = ()) -> "Vocab":
+        """From tokenised sentences (or strings, for a vocabulary of characters)."""
+        return cls(Counter(w for s in sentences for w in s), min_count, specials)
 
     def __len__(self) -> int:
         return len(self.itos)
@@ -41,12 +74,27 @@ class Vocab:
                            f"{self.min_count})") from None
 
     def encode(self, words: Sequence[str]) -> list[int]:
-        """Ids of ``words``; a clear KeyError naming the unknown words if any."""
+        """Ids of ``words``: unknown words become ``<unk>`` if the vocabulary has it, else a clear
+        KeyError names them."""
+        if UNK in self.specials:
+            unk = self.stoi[UNK]
+            return [self.stoi.get(w, unk) for w in words]
         missing = [w for w in words if w not in self.stoi]
         if missing:
             raise KeyError(f"{len(missing)} word(s) not in the vocabulary: {missing[:5]}"
                            f"{' ...' if len(missing) > 5 else ''}")
         return [self.stoi[w] for w in words]
+
+    def decode(self, ids: Iterable[int]) -> list[str]:
+        """Tokens of ``ids``, stopping at ``<eos>`` and skipping ``<pad>`` and ``<bos>``."""
+        out = []
+        for i in ids:
+            w = self.itos[int(i)]
+            if w == EOS:
+                break
+            if w not in (PAD, BOS):
+                out.append(w)
+        return out
 
     def encode_corpus(self, sentences: Iterable[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
         """Flatten a corpus to ids, dropping out-of-vocabulary words (as word2vec does).

@@ -3,7 +3,7 @@ plausible wrong answers."""
 import numpy as np
 import pytest
 
-from helpers import exercises_01 as ex
+from helpers.exercises import lecture01 as ex
 from helpers.exercises import ExerciseFailed
 
 

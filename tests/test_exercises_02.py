@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from helpers import exercises_02 as ex
+from helpers.exercises import lecture02 as ex
 
 
 def stub(*args, **kwargs):

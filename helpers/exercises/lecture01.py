@@ -8,7 +8,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from .exercises import expect, expect_close, run_check
+from . import expect, expect_close, run_check
 
 
 # 1. Context windows -------------------------------------------------------------------------

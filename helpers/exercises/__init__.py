@@ -1,4 +1,5 @@
-"""Check-your-answer framework for the exercise cells.
+"""Check-your-answer framework for the exercise cells; one module of checks a lecture
+(``helpers.exercises.lecture01`` ...).
 
 A check prints one of three verdicts and never raises for an exercise not yet attempted:
 
@@ -11,6 +12,7 @@ printing a failure.
 """
 from __future__ import annotations
 
+import functools
 from typing import Callable
 
 import numpy as np
@@ -57,3 +59,15 @@ def run_check(name: str, test: Callable[[], None], strict: bool = False) -> bool
         return False
     print(f"[v] {name}: passed")
     return True
+
+
+def check(name: str) -> Callable[[Callable], Callable[..., bool]]:
+    """Decorator: ``@check("add-k smoothing")`` over ``def check_add_k(fn): ...`` (a test that calls
+    ``fn`` and uses ``expect``) gives ``check_add_k(fn, strict=False) -> bool``, which prints the
+    verdict through ``run_check``."""
+    def wrap(test: Callable[[Callable], None]) -> Callable[..., bool]:
+        @functools.wraps(test)
+        def checker(fn: Callable, strict: bool = False) -> bool:
+            return run_check(name, lambda: test(fn), strict)
+        return checker
+    return wrap

@@ -6,7 +6,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from .exercises import expect, expect_close, run_check
+from . import expect, expect_close, run_check
 
 
 def _t(a) -> torch.Tensor:
