@@ -61,7 +61,7 @@ class WindowLM(nn.Module):
         full = torch.cat([state, x], 1)                                    # (B, window - 1 + T)
         ctx = full.unfold(1, self.window, 1)                               # (B, T, window)
         h = torch.tanh(self.hidden(self.emb(ctx).flatten(2)))              # (B, T, hidden)
-        return self.out(h), full[:, -(self.window - 1):]                   # logits (B, T, V)
+        return self.out(h), full[:, full.shape[1] - (self.window - 1):]    # logits (B, T, V), state (B, window - 1)
 
 
 class RecurrentLM(nn.Module):
@@ -81,6 +81,21 @@ class RecurrentLM(nn.Module):
         return self.out(h), state
 
 
+def model_device(model: nn.Module) -> torch.device:
+    """The device of the model's parameters: batches are moved there (CPU when it has none)."""
+    p = next(model.parameters(), None)
+    return p.device if p is not None else torch.device("cpu")
+
+
+def cosine_lr(lr: float, done: float, decay: bool = True) -> float:
+    """The learning rate after a share ``done`` (0..1) of the budget: a cosine from ``lr`` down to
+    ``lr / 10`` with ``decay``, else ``lr`` throughout. Shares outside 0..1 are clipped."""
+    if not decay:
+        return lr
+    done = min(1.0, max(0.0, done))
+    return lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * done)))
+
+
 def detach_state(state):
     if state is None:
         return None
@@ -90,7 +105,8 @@ def detach_state(state):
 
 
 def streams(ids: np.ndarray, batch: int) -> torch.Tensor:
-    """Cut a sequence into ``batch`` parallel streams (batch, N // batch), for truncated BPTT."""
+    """Cut a sequence into ``batch`` parallel streams (batch, N // batch), for truncated BPTT.
+    The result is on the CPU; the trainers move it to their model's device."""
     n = len(ids) // batch
     if n < 2:
         raise ValueError(f"a text of {len(ids)} symbols is too short for {batch} parallel streams")
@@ -99,9 +115,11 @@ def streams(ids: np.ndarray, batch: int) -> torch.Tensor:
 
 @torch.no_grad()
 def evaluate_bits(model: nn.Module, ids: np.ndarray, batch: int = 16, seq_len: int = 256) -> float:
-    """Bits per symbol of ``model`` on ``ids``, reading it as ``batch`` streams with carried state."""
+    """Bits per symbol of ``model`` on ``ids``, reading it as ``batch`` streams with carried state.
+    Runs on the model's device, in eval mode, and leaves the model in the mode it found it in."""
+    was_training = model.training
     model.eval()
-    data = streams(ids, batch)
+    data = streams(ids, batch).to(model_device(model))                     # (batch, N // batch)
     state, total, count = None, 0.0, 0
     for i in range(0, data.shape[1] - 1, seq_len):
         x, y = data[:, i:i + seq_len], data[:, i + 1:i + 1 + seq_len]
@@ -109,7 +127,7 @@ def evaluate_bits(model: nn.Module, ids: np.ndarray, batch: int = 16, seq_len: i
         logits, state = model(x, state)
         total += F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), reduction="sum").item()
         count += y.numel()
-    model.train()
+    model.train(was_training)
     return total / count / math.log(2)
 
 
@@ -130,11 +148,14 @@ def train_lm(model: nn.Module, train_ids: np.ndarray, val_ids: np.ndarray, *, se
     ``steps`` steps, whichever comes first (one is required); evaluates ``evals`` times, on the first
     ``val_chars`` validation symbols (evaluation time is not counted as training time).
     ``decay=True``: the learning rate follows a cosine from ``lr`` down to ``lr / 10`` over the
-    budget (the time budget when both are given); otherwise it stays at ``lr``."""
+    budget (the time budget when both are given; see ``cosine_lr``); otherwise it stays at ``lr``.
+    Batches go to the model's device; the model is left in the train/eval mode it came in."""
     if seconds is None and steps is None:
         raise ValueError("give a budget: seconds=..., steps=... or both")
     torch.manual_seed(seed)
-    data = streams(train_ids, batch)
+    was_training = model.training
+    model.train()
+    data = streams(train_ids, batch).to(model_device(model))               # (batch, N // batch)
     val = val_ids[:val_chars]
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     hist = History()
@@ -155,9 +176,9 @@ def train_lm(model: nn.Module, train_ids: np.ndarray, val_ids: np.ndarray, *, se
         if clip:
             nn.utils.clip_grad_norm_(model.parameters(), clip)
         if decay:
-            done = min(1.0, trained / seconds if seconds is not None else step / max_steps)  # share of the budget used
+            done = trained / seconds if seconds is not None else step / max_steps  # share of the budget used
             for group in opt.param_groups:
-                group["lr"] = lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * done)))
+                group["lr"] = cosine_lr(lr, done)
         opt.step()
         state = detach_state(state)
         trained += time.perf_counter() - t0
@@ -176,29 +197,36 @@ def train_lm(model: nn.Module, train_ids: np.ndarray, val_ids: np.ndarray, *, se
                 next_eval += seconds / evals
             bar.set_postfix(val_bits=f"{hist.val_bits[-1]:.3f}")
     bar.close()
+    model.train(was_training)
     return hist
 
 
 @torch.no_grad()
 def sample(model: nn.Module, vocab: CharVocab, prompt: str, length: int = 200, temperature: float = 1.0,
            seed: int = 0) -> str:
-    """Continue ``prompt`` by sampling from softmax(logits / temperature); 0 means greedy."""
+    """Continue ``prompt`` by sampling from softmax(logits / temperature); 0 means greedy.
+    Runs on the model's device (the draws on the CPU, so a seed gives the same text everywhere) and
+    leaves the model in the train/eval mode it found it in."""
     if temperature < 0:
         raise ValueError(f"temperature must be >= 0, got {temperature}")
+    if not prompt:
+        raise ValueError("give a prompt of at least one character")
+    was_training = model.training
     model.eval()
+    device = model_device(model)
     g = torch.Generator().manual_seed(seed)
-    x = torch.as_tensor(vocab.encode(prompt))[None]                        # (1, len(prompt))
+    x = torch.as_tensor(vocab.encode(prompt))[None].to(device)             # (1, len(prompt))
     logits, state = model(x)
     out = []
     for _ in range(length):
-        last = logits[0, -1]
+        last = logits[0, -1].float().cpu()                                 # (V,)
         if temperature == 0:
             nxt = int(last.argmax())
         else:
             nxt = int(torch.multinomial(torch.softmax(last / temperature, -1), 1, generator=g))
         out.append(nxt)
-        logits, state = model(torch.tensor([[nxt]]), state)
-    model.train()
+        logits, state = model(torch.tensor([[nxt]]).to(device), state)   # (1, 1)
+    model.train(was_training)
     return prompt + vocab.decode(out)
 
 
@@ -224,8 +252,10 @@ def read_text_file(path: str | Path, min_chars: int = 10_000) -> str:
     return text
 
 
-def train_on_text_file(path: str | Path, seconds: float = 60.0, hidden: int = 256, seed: int = 0, **train_kwargs):
+def train_on_text_file(path: str | Path, seconds: float = 60.0, hidden: int = 256, seed: int = 0,
+                       device: str | torch.device | None = None, **train_kwargs):
     """Train a character LSTM on any plain-text file: the last 5% is held out for validation.
+    ``device`` (e.g. the one ``helpers.setup()`` returns): where to train; the CPU by default.
 
     Returns ``(model, vocab, history)``; ``sample(model, vocab, "The ")`` then writes in its style.
     """
@@ -234,7 +264,7 @@ def train_on_text_file(path: str | Path, seconds: float = 60.0, hidden: int = 25
     ids = vocab.encode(text)
     cut = int(0.95 * len(ids))
     torch.manual_seed(seed)
-    model = RecurrentLM(len(vocab), "lstm", hidden=hidden)
+    model = RecurrentLM(len(vocab), "lstm", hidden=hidden).to(device or "cpu")
     hist = train_lm(model, ids[:cut], ids[cut:], seconds=seconds, seed=seed, desc=f"LSTM on {Path(path).name}",
                     **train_kwargs)
     return model, vocab, hist

@@ -123,3 +123,86 @@ def test_train_lm_decay_lowers_the_learning_rate_to_a_tenth(monkeypatch):
     charlm.train_lm(model, ids, ids[:100], steps=50, batch=4, seq_len=10, lr=1e-2, evals=1, val_chars=100, decay=True)
     assert len(seen) == 50 and seen[0] > 0.99e-2 and abs(seen[-1] - 1e-3) < 1e-4
     assert all(a >= b for a, b in zip(seen, seen[1:]))
+
+
+def test_cosine_lr_is_a_pure_schedule():
+    assert charlm.cosine_lr(1e-2, 0.0) == pytest.approx(1e-2)
+    assert charlm.cosine_lr(1e-2, 0.5) == pytest.approx(0.55e-2)
+    assert charlm.cosine_lr(1e-2, 1.0) == pytest.approx(1e-3)
+    assert charlm.cosine_lr(1e-2, 7.0) == pytest.approx(1e-3) and charlm.cosine_lr(1e-2, -1.0) == pytest.approx(1e-2)
+    assert charlm.cosine_lr(1e-2, 0.7, decay=False) == 1e-2
+    rates = [charlm.cosine_lr(1.0, k / 20) for k in range(21)]
+    assert all(a > b for a, b in zip(rates, rates[1:]))
+
+
+def test_window_lm_of_one_character_keeps_no_state():
+    model = charlm.WindowLM(6, window=1, emb=3, hidden=4)
+    x = torch.randint(0, 6, (2, 9))
+    logits, state = model(x)
+    assert logits.shape == (2, 9, 6) and state.shape == (2, 0)
+    a, s1 = model(x[:, :4])
+    b, s2 = model(x[:, 4:], s1)
+    torch.testing.assert_close(torch.cat([a, b], 1), logits)
+    assert s2.shape == (2, 0)
+    # a window of 3 carries exactly the last 2 inputs
+    _, s3 = charlm.WindowLM(6, window=3, emb=3, hidden=4)(x)
+    assert torch.equal(s3, x[:, -2:])
+
+
+@pytest.mark.parametrize("start_training", [True, False])
+def test_evaluate_train_and_sample_restore_the_mode(start_training):
+    vocab = charlm.CharVocab("abc ")
+    ids = vocab.encode("abc " * 200)
+    model = charlm.RecurrentLM(len(vocab), "rnn", emb=4, hidden=8).train(start_training)
+    seen = []
+    forward = model.forward
+    model.forward = lambda *a, **k: (seen.append(model.training), forward(*a, **k))[1]
+    charlm.evaluate_bits(model, ids, batch=2, seq_len=16)
+    assert model.training is start_training and not any(seen)
+    seen.clear()
+    charlm.sample(model, vocab, "ab", length=5)
+    assert model.training is start_training and not any(seen)
+    seen.clear()
+    charlm.train_lm(model, ids, ids[:100], steps=3, batch=2, seq_len=16, evals=1, val_chars=100)
+    assert model.training is start_training and seen[0] is True   # trains in train mode
+
+
+def test_trainers_and_sampler_move_batches_to_the_models_device(monkeypatch):
+    """No GPU here: pretend the model lives on a fake device, and check that every batch the model
+    sees went through ``.to(that device)`` (the fake move records the tensor and returns it)."""
+    fake = torch.device("meta")
+    moved = set()                                  # storages of the tensors moved to the fake device
+    real_to = torch.Tensor.to
+
+    def fake_to(self, *args, **kwargs):
+        target = args[0] if args else kwargs.get("device")
+        if isinstance(target, (str, torch.device)) and torch.device(target) == fake:
+            moved.add(self.untyped_storage().data_ptr())
+            return self
+        return real_to(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "to", fake_to)
+    monkeypatch.setattr(charlm, "model_device", lambda model: fake)
+    vocab = charlm.CharVocab("abc ")
+    ids = vocab.encode("abc " * 200)
+    val = ids[:100].copy()
+    for model in (charlm.RecurrentLM(len(vocab), "lstm", emb=4, hidden=8), charlm.WindowLM(len(vocab), 3, 4, 8)):
+        inputs = []
+        forward = model.forward
+        model.forward = lambda x, state=None, f=forward, i=inputs: (i.append(x), f(x, state))[1]
+        for run in (lambda: charlm.train_lm(model, ids, val, steps=3, batch=2, seq_len=16, evals=1, val_chars=100),
+                    lambda: charlm.evaluate_bits(model, val, batch=2, seq_len=16),
+                    lambda: charlm.sample(model, vocab, "ab", length=4)):
+            moved.clear()
+            inputs.clear()
+            run()
+            assert len(inputs) >= 2 and all(x.untyped_storage().data_ptr() in moved for x in inputs)
+
+
+def test_charlm_runs_on_the_meta_device():
+    # the models build their initial state on the input's device: a forward pass works on any device
+    for model in (charlm.RecurrentLM(5, "lstm", 4, 8), charlm.WindowLM(5, 3, 4, 8)):
+        model = model.to("meta")
+        logits, _ = model(torch.zeros(2, 7, dtype=torch.long, device="meta"))
+        assert logits.device.type == "meta" and logits.shape == (2, 7, 5)
+        assert charlm.model_device(model).type == "meta"
