@@ -154,3 +154,35 @@ def test_analogy():
     assert ex.check_analogy(analogy_ok, strict=True)
     for wrong in (analogy_no_exclusion, analogy_raw_vectors, analogy_wrong_direction):
         assert ex.check_analogy(wrong) is False, wrong.__name__
+
+
+# Constant answers and the hidden-reference loophole ------------------------------------------
+WORDS = sorted({w for p in ex._analogy_puzzles() for w in p[4]})
+
+
+@pytest.mark.parametrize("check, constant", [
+    (ex.check_context_pairs, lambda tokens, window: []),
+    (ex.check_context_pairs, lambda tokens, window: [("a", "b")]),
+    (ex.check_context_pairs, lambda tokens, window: [(tokens[i], tokens[j]) for i in range(len(tokens))
+                                                     for j in range(len(tokens)) if i != j]),   # window ignored
+    (ex.check_cbow, lambda C, U, o: (0.0, np.zeros_like(C), np.zeros_like(U))),
+    (ex.check_cbow, lambda C, U, o: (np.log(len(U)), np.zeros_like(C), np.zeros_like(U))),
+    (ex.check_glove_grad, lambda w, wt, b, bt, x, x_max=100.0, alpha=0.75: (0.0, 0 * w, 0 * wt, 0.0, 0.0)),
+] + [(ex.check_analogy, (lambda word: lambda a, b, c, E, words: word)(w)) for w in WORDS]
+  + [(ex.check_analogy, (lambda k: lambda a, b, c, E, words: words[k])(k)) for k in range(25)])
+def test_constant_answers_fail(check, constant):
+    assert check(constant) is False
+
+
+def test_analogy_answers_differ_between_puzzles():
+    puzzles = list(ex._analogy_puzzles())
+    assert len(puzzles) >= 3 and len({p[5] for p in puzzles}) == len(puzzles)
+    for a, b, c, E, words, answer in puzzles:       # the stored answer is what 3CosAdd gives
+        assert analogy_ok(a, b, c, E, words) == answer
+
+
+def test_no_reference_solver_to_call():
+    assert not [name for name in dir(ex) if "reference" in name or "solution" in name]
+    for name in dir(ex):
+        if name.startswith("check_"):
+            assert hasattr(getattr(ex, name), "__wrapped__"), f"{name} is not built with @check"

@@ -130,3 +130,22 @@ def test_layernorm_backward():
     assert ex.check_layernorm_backward(ln_ok, strict=True)
     for wrong in (ln_ignores_stats, ln_ignores_var, ln_unbiased):
         assert ex.check_layernorm_backward(wrong) is False, wrong.__name__
+
+
+@pytest.mark.parametrize("check, constant", [
+    (ex.check_linear_backward, lambda X, W, b, dY: (np.zeros_like(X), np.zeros_like(W), np.zeros_like(b))),
+    (ex.check_linear_backward, lambda X, W, b, dY: (X, W, b)),
+    (ex.check_dropout, lambda x, p, u, train: x),
+    (ex.check_dropout, lambda x, p, u, train: np.zeros_like(x)),
+    (ex.check_adam_step, lambda theta, g, m, v, t, **kw: (theta, m, v)),
+    (ex.check_adam_step, lambda theta, g, m, v, t, lr=1e-3, **kw: (theta - lr * np.sign(g), m, v)),
+    (ex.check_layernorm_backward, lambda x, gamma, dy, eps=1e-5: (np.zeros_like(x), np.zeros_like(gamma), np.zeros_like(gamma))),
+    (ex.check_layernorm_backward, lambda x, gamma, dy, eps=1e-5: (dy * gamma, (dy * x).sum(0), dy.sum(0))),  # no normalisation
+])
+def test_constant_answers_fail(check, constant):
+    assert check(constant) is False
+
+
+def test_checks_use_the_decorator_and_hide_no_solver():
+    assert not [name for name in dir(ex) if "reference" in name or "solution" in name]
+    assert all(hasattr(getattr(ex, n), "__wrapped__") for n in dir(ex) if n.startswith("check_"))
