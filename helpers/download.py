@@ -1,39 +1,26 @@
-"""Download data files once, verify them, and keep them in a local cache.
+"""Download data files once, verify them, and keep them in a local cache: a thin layer over
+``pooch`` (which downloads to a temporary file and moves it into place only once complete and
+verified, so an interrupted run never leaves a half-written file behind), with clear messages.
 
-Everything here uses the standard library only. Files land in ``cache_dir()``
-(``$NLPBOOK_DATA`` or ``~/.cache/nlpbook``). Writes are atomic: a file is
-downloaded or extracted to a temporary name in the same directory and only
-moved into place once complete (and verified), so an interrupted run never
-leaves a half-written file behind.
-
-Set ``NLPBOOK_OFFLINE=1`` to forbid network access: only cached files are used.
+Files land in ``cache_dir()`` (``$NLPBOOK_DATA`` or ``~/.cache/nlpbook``). Set
+``NLPBOOK_OFFLINE=1`` to forbid network access: only cached files are used.
 """
-
 from __future__ import annotations
 
-import hashlib
-import http.client
 import os
 import tempfile
-import urllib.error
 import urllib.parse
-import urllib.request
 import zipfile
 import zlib
 from pathlib import Path
 from typing import Any
 
-__all__ = [
-    "DownloadError",
-    "cache_dir",
-    "sha256sum",
-    "download",
-    "extract_zip_member",
-    "TEXT8",
-    "load_text8",
-]
+import pooch
+import requests
 
-_CHUNK = 1 << 20  # 1 MiB
+__all__ = ["DownloadError", "cache_dir", "sha256sum", "download", "extract_zip_member", "TEXT8", "load_text8"]
+
+pooch.get_logger().setLevel("WARNING")       # no "Downloading ..." chatter in notebooks
 
 
 class DownloadError(RuntimeError):
@@ -50,11 +37,7 @@ def cache_dir() -> Path:
 
 def sha256sum(path: Path) -> str:
     """Return the hex SHA-256 digest of the file at ``path``."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return pooch.file_hash(str(path), alg="sha256")
 
 
 def _is_offline(offline: bool | None) -> bool:
@@ -64,134 +47,80 @@ def _is_offline(offline: bool | None) -> bool:
 
 
 def _by_hand(url: str, target: Path) -> str:
-    return (
-        f"To proceed without network access, download {url} on another machine and "
-        f"place it by hand at {target} (set NLPBOOK_DATA to use a different cache directory)."
-    )
+    return (f"To proceed without network access, download {url} on another machine and "
+            f"place it by hand at {target} (set NLPBOOK_DATA to use a different cache directory).")
 
 
-def _remove(path: Path) -> None:
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        pass
-
-
-def download(
-    url: str,
-    sha256: str | None,
-    filename: str | None = None,
-    *,
-    cache: Path | None = None,
-    timeout: float = 30.0,
-    offline: bool | None = None,
-) -> Path:
+def download(url: str, sha256: str | None, filename: str | None = None, *, cache: Path | None = None,
+             timeout: float = 30.0, offline: bool | None = None) -> Path:
     """Return the cached copy of ``url``, downloading it first if needed.
 
-    ``sha256=None`` skips verification. ``filename`` defaults to the last part of
-    the URL path. ``offline=None`` means: offline if ``NLPBOOK_OFFLINE=1``.
-    Raises ``DownloadError`` on network/HTTP errors, checksum mismatches, or
-    when offline and the file is not cached.
+    ``sha256=None`` skips verification. ``filename`` defaults to the last part of the URL path.
+    ``offline=None`` means: offline if ``NLPBOOK_OFFLINE=1``. Raises ``DownloadError`` on
+    network/HTTP errors, checksum mismatches, or when offline and the file is not cached.
     """
     name = filename or Path(urllib.parse.urlsplit(url).path).name
     if not name or Path(name).name != name:
         raise ValueError(f"cannot derive a plain file name from url={url!r}, filename={filename!r}")
     folder = Path(cache) if cache is not None else cache_dir()
-    folder.mkdir(parents=True, exist_ok=True)
     target = folder / name
     expected = sha256.lower() if sha256 else None
 
     if target.exists():
-        if expected is None:
-            return target
-        actual = sha256sum(target)
-        if actual == expected:
-            return target
-        raise DownloadError(
-            f"Cached file {target} is corrupt or not the expected file:\n"
-            f"  expected sha256 {expected}\n  actual   sha256 {actual}\n"
-            f"Delete it and run again to re-download it from {url}, "
-            f"or replace it by hand with a correct copy."
-        )
-
-    if _is_offline(offline):
-        raise DownloadError(
-            f"{target} is not cached and offline mode is on (NLPBOOK_OFFLINE / offline=True), "
-            f"so it was not downloaded. {_by_hand(url, target)}"
-        )
-
-    fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
-    tmp = Path(tmp_name)
-    try:
-        digest = hashlib.sha256()
-        try:
-            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as resp:
-                for chunk in iter(lambda: resp.read(_CHUNK), b""):
-                    out.write(chunk)
-                    digest.update(chunk)
-        except urllib.error.HTTPError as e:
-            e.close()  # release the connection the error response holds
-            raise DownloadError(f"Downloading {url} failed: HTTP {e.code} {e.reason}.") from e
-        except (urllib.error.URLError, ConnectionError, TimeoutError, http.client.HTTPException) as e:
-            reason = getattr(e, "reason", None) or e
+        actual = sha256sum(target) if expected else None
+        if actual != expected:
             raise DownloadError(
-                f"Could not download {url}: {reason}. This machine may be offline "
-                f"or the server unreachable. {_by_hand(url, target)}"
-            ) from e
-        actual = digest.hexdigest()
-        if expected is not None and actual != expected:
-            raise DownloadError(
-                f"Checksum mismatch for {url} (to be saved as {target}):\n"
+                f"Cached file {target} is corrupt or not the expected file:\n"
                 f"  expected sha256 {expected}\n  actual   sha256 {actual}\n"
-                f"Nothing was saved. The server may have served a different or truncated "
-                f"file; try again later, or place a verified copy by hand at {target}."
-            )
-        os.replace(tmp, target)
-    finally:
-        _remove(tmp)  # no-op after a successful os.replace
-    return target
+                f"Delete it and run again to re-download it from {url}, or replace it by hand with a correct copy.")
+        return target
+    if _is_offline(offline):
+        raise DownloadError(f"{target} is not cached and offline mode is on (NLPBOOK_OFFLINE / offline=True), "
+                            f"so it was not downloaded. {_by_hand(url, target)}")
+    try:
+        path = pooch.retrieve(url, known_hash=f"sha256:{expected}" if expected else None, fname=name,
+                              path=folder, progressbar=False, downloader=pooch.HTTPDownloader(timeout=timeout))
+    except requests.HTTPError as e:
+        raise DownloadError(f"Downloading {url} failed: HTTP {e.response.status_code} {e.response.reason}.") from e
+    except requests.RequestException as e:
+        raise DownloadError(f"Could not download {url}: {e}. This machine may be offline or the server "
+                            f"unreachable. {_by_hand(url, target)}") from e
+    except ValueError as e:           # pooch: the downloaded file's hash does not match (it kept nothing)
+        raise DownloadError(
+            f"Checksum mismatch for {url} (to be saved as {target}):\n  expected sha256 {expected}\n"
+            f"  ({e})\nNothing was saved. The server may have served a different or truncated file; "
+            f"try again later, or place a verified copy by hand at {target}.") from e
+    return Path(path)
 
 
 def extract_zip_member(zip_path: Path, member: str, dest: Path | None = None) -> Path:
-    """Extract one ``member`` of ``zip_path`` atomically and return its path.
-
-    ``dest`` is the output file (or an existing directory to put it in); by
-    default the member's base name next to the zip. An existing ``dest`` file
-    is returned as is.
-    """
+    """Extract one ``member`` of ``zip_path`` atomically (to a temporary name, then moved) and
+    return its path. ``dest`` is the output file (or an existing directory to put it in); by
+    default the member's base name next to the zip. An existing ``dest`` file is returned as is."""
     zip_path = Path(zip_path)
-    if dest is None:
-        dest = zip_path.parent / Path(member).name
-    elif Path(dest).is_dir():
-        dest = Path(dest) / Path(member).name
-    dest = Path(dest)
+    dest = Path(dest) if dest is not None else zip_path.parent / Path(member).name
+    if dest.is_dir():
+        dest = dest / Path(member).name
     if dest.exists():
         return dest
-
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-    tmp = Path(tmp_name)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
     try:
-        with os.fdopen(fd, "wb") as out:
-            try:
-                with zipfile.ZipFile(zip_path) as zf:
-                    names = zf.namelist()
-                    if member not in names:
-                        shown = ", ".join(repr(n) for n in names[:5])
-                        more = f" (and {len(names) - 5} more)" if len(names) > 5 else ""
-                        raise DownloadError(
-                            f"{zip_path} has no member {member!r}; it contains {shown or 'nothing'}{more}."
-                        )
-                    with zf.open(member) as src:
-                        for chunk in iter(lambda: src.read(_CHUNK), b""):
-                            out.write(chunk)
-            except (zipfile.BadZipFile, zlib.error, EOFError) as e:
-                raise DownloadError(
-                    f"{zip_path} is not a valid zip file ({e}). Delete it and run again to re-download it."
-                ) from e
+        with os.fdopen(fd, "wb") as out, zipfile.ZipFile(zip_path) as zf:
+            names = zf.namelist()
+            if member not in names:
+                more = f" (and {len(names) - 5} more)" if len(names) > 5 else ""
+                raise DownloadError(f"{zip_path} has no member {member!r}; it contains "
+                                    f"{', '.join(map(repr, names[:5])) or 'nothing'}{more}.")
+            with zf.open(member) as src:
+                while chunk := src.read(1 << 20):
+                    out.write(chunk)
         os.replace(tmp, dest)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as e:
+        raise DownloadError(f"{zip_path} is not a valid zip file ({e}). Delete it and run again to re-download it.") from e
     finally:
-        _remove(tmp)
+        if os.path.exists(tmp):
+            os.remove(tmp)
     return dest
 
 
@@ -208,23 +137,17 @@ TEXT8: dict[str, Any] = dict(
 def load_text8(max_chars: int | None = None, text_sha256: str | None | Any = ..., **download_kwargs: Any) -> str:
     """Return the text8 corpus (its first ``max_chars`` characters if given).
 
-    ``download_kwargs`` go to ``download()`` and may also override ``url`` and
-    ``sha256`` from ``TEXT8`` (handy for mirrors and tests). The extracted file is
-    checked against ``text_sha256`` (default ``TEXT8["text_sha256"]``; None skips it) and
-    removed if it does not match.
+    ``download_kwargs`` go to ``download()`` and may also override ``url`` and ``sha256`` from
+    ``TEXT8`` (for mirrors and tests). The extracted file is checked against ``text_sha256``
+    (default ``TEXT8["text_sha256"]``; None skips it) and removed if it does not match.
     """
-    kwargs: dict[str, Any] = {"url": TEXT8["url"], "sha256": TEXT8["sha256"], "filename": "text8.zip"}
-    kwargs.update(download_kwargs)
+    kwargs: dict[str, Any] = {"url": TEXT8["url"], "sha256": TEXT8["sha256"], "filename": "text8.zip", **download_kwargs}
     zip_path = download(**kwargs)
     text_path = extract_zip_member(zip_path, TEXT8["member"])
     want = TEXT8.get("text_sha256") if text_sha256 is ... else text_sha256
-    if want is not None:
-        got = sha256sum(text_path)
-        if got != want.lower():
-            _remove(text_path)
-            raise DownloadError(
-                f"{text_path}, extracted from {zip_path}, is not text8: sha256 {got}, expected {want}. "
-                f"It was removed; delete {zip_path} too and run again to re-download it."
-            )
+    if want is not None and (got := sha256sum(text_path)) != want.lower():
+        text_path.unlink()
+        raise DownloadError(f"{text_path}, extracted from {zip_path}, is not text8: sha256 {got}, expected {want}. "
+                            f"It was removed; delete {zip_path} too and run again to re-download it.")
     with open(text_path, encoding="utf-8") as f:
         return f.read() if max_chars is None else f.read(max_chars)
