@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tabulate import tabulate
+
 
 @dataclass
 class Rung:
@@ -26,19 +28,13 @@ class Rung:
 
 
 def table(rungs: list[Rung], markdown: bool = False) -> str:
-    """The rungs side by side, best test score first: aligned text, or a Markdown table to
-    ``display(Markdown(...))`` in a notebook (it then renders as a table in the book)."""
+    """The rungs side by side, best test score first (through ``tabulate``): aligned text, or a
+    Markdown table to ``display(Markdown(...))`` in a notebook (it then renders as a table in the book)."""
     cols = ["model", "params", "train s", "val bpc", "test bpc", "test ppl/char", "budget"]
     cells = [[r.name, f"{r.params:,}", f"{r.train_s:.1f}", f"{r.val_bits:.3f}", f"{r.test_bits:.3f}",
               f"{r.test_ppl:.2f}", r.budget] for r in sorted(rungs, key=lambda r: r.test_bits)]
-    if markdown:
-        rows = ["| " + " | ".join(cols) + " |", "|---|" + "---:|" * 5 + "---|"]
-        return "\n".join(rows + ["| " + " | ".join(c) + " |" for c in cells])
-    head = f"{cols[0]:<28} " + " ".join(f"{c:>{w}}" for c, w in zip(cols[1:6], (10, 8, 8, 9, 13))) + "  budget"
-    rows = [head, "-" * len(head)]
-    for c in cells:
-        rows.append(f"{c[0]:<28} " + " ".join(f"{v:>{w}}" for v, w in zip(c[1:6], (10, 8, 8, 9, 13))) + f"  {c[6]}")
-    return "\n".join(rows)
+    return tabulate(cells, headers=cols, tablefmt="pipe" if markdown else "simple", disable_numparse=True,
+                    colalign=("left",) + ("right",) * 5 + ("left",))
 
 
 def plot(rungs: list[Rung], ax, title: str = "validation bits per character against training time") -> None:

@@ -104,7 +104,9 @@ def test_ladder_table_sorted():
     lines = ladder.table(rungs).splitlines()
     assert lines[2].startswith("a") and lines[3].startswith("b")
     md = ladder.table(rungs, markdown=True).splitlines()
-    assert md[0].startswith("| model |") and md[2].startswith("| a | 20 |") and md[3].startswith("| b |")
+    cells = [[c.strip() for c in line.strip("|").split("|")] for line in md]
+    assert cells[0][:2] == ["model", "params"] and cells[2][:2] == ["a", "20"] and cells[3][0] == "b"
+    assert set(md[1]) <= set("|-: ") and md[1].count(":|") == 5          # five right-aligned number columns
     assert len({line.count("|") for line in md}) == 1   # every row has the same number of columns
     assert rungs[1].test_ppl == pytest.approx(2 ** 1.9)
 
