@@ -1,0 +1,254 @@
+"""Sequence to sequence with attention (lecture 04): a bidirectional LSTM encoder, an LSTM decoder
+that is a conditional language model, three attention scores, greedy and batched beam decoding,
+and a training loop. Built step by step in ``notebooks/04_seq2seq_attention.ipynb``, which checks
+these against what it builds there.
+
+Shapes: B batch, S source length, T target length, H decoder size (the encoder's two directions
+of H/2 each are concatenated to H), V target vocabulary.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from .train import progress
+from .translation import Batch, pad as _pad
+
+ATTENTION = (None, "dot", "multiplicative", "additive")
+
+
+class Attention(nn.Module):
+    """Scores e_i of a query s (B, H) against keys h_i (B, S, H), softmax over the unpadded
+    positions, and the weighted sum of the values (the keys themselves here).
+
+    dot: e_i = s . h_i;  multiplicative: e_i = s^T W h_i;  additive: e_i = v^T tanh(W1 h_i + W2 s).
+    """
+
+    def __init__(self, kind: str, H: int):
+        super().__init__()
+        if kind not in ATTENTION[1:]:
+            raise ValueError(f"attention must be one of {ATTENTION[1:]}, got {kind!r}")
+        self.kind = kind
+        if kind == "multiplicative":
+            self.W = nn.Linear(H, H, bias=False)
+        elif kind == "additive":
+            self.W1, self.W2 = nn.Linear(H, H, bias=False), nn.Linear(H, H, bias=False)
+            self.v = nn.Linear(H, 1, bias=False)
+
+    def scores(self, s: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
+        if self.kind == "dot":
+            return torch.bmm(h, s[:, :, None]).squeeze(2)                        # (B, S)
+        if self.kind == "multiplicative":
+            return torch.bmm(h, self.W(s)[:, :, None]).squeeze(2)                # (B, S): s^T W h_i
+        return self.v(torch.tanh(self.W1(h) + self.W2(s)[:, None, :])).squeeze(2)  # (B, S)
+
+    def forward(self, s: torch.Tensor, h: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """s (B, H), h (B, S, H), mask (B, S) True at real tokens -> context (B, H), weights (B, S)."""
+        e = self.scores(s, h).masked_fill(~mask, float("-inf"))
+        alpha = torch.softmax(e, dim=1)                                          # (B, S)
+        return torch.bmm(alpha[:, None, :], h).squeeze(1), alpha                 # (B, H), (B, S)
+
+
+class Seq2Seq(nn.Module):
+    """Encoder: embeddings -> bidirectional LSTM (H/2 a direction, padding packed away).
+    Decoder: an LSTM started from the encoder's final states; at each step its state s_t queries the
+    encoder states (``attention``), and softmax(U tanh(W [s_t; a_t])) predicts the next word. With
+    ``attention=None`` the decoder sees the source only through its initial state: the bottleneck."""
+
+    def __init__(self, src_vocab: int, tgt_vocab: int, emb: int = 64, hidden: int = 128,
+                 attention: str | None = "dot", pad_id: int = 0):
+        super().__init__()
+        if hidden % 2:
+            raise ValueError(f"hidden must be even (two encoder directions of hidden/2), got {hidden}")
+        if attention not in ATTENTION:
+            raise ValueError(f"attention must be one of {ATTENTION}, got {attention!r}")
+        self.pad_id, self.hidden = pad_id, hidden
+        self.src_emb = nn.Embedding(src_vocab, emb, padding_idx=pad_id)
+        self.tgt_emb = nn.Embedding(tgt_vocab, emb, padding_idx=pad_id)
+        self.encoder = nn.LSTM(emb, hidden // 2, batch_first=True, bidirectional=True)
+        self.decoder = nn.LSTMCell(emb, hidden)
+        self.attn = Attention(attention, hidden) if attention else None
+        self.combine = nn.Linear(2 * hidden if attention else hidden, hidden)
+        self.out = nn.Linear(hidden, tgt_vocab)
+
+    def encode(self, src: torch.Tensor, src_len: torch.Tensor):
+        """src (B, S) -> encoder states (B, S, H), mask (B, S), decoder start state ((B, H), (B, H))."""
+        packed = pack_padded_sequence(self.src_emb(src), src_len.cpu(), batch_first=True, enforce_sorted=False)
+        out, (h, c) = self.encoder(packed)
+        enc, _ = pad_packed_sequence(out, batch_first=True, total_length=src.shape[1])   # (B, S, H)
+        start = (torch.cat([h[0], h[1]], 1), torch.cat([c[0], c[1]], 1))                  # (B, H) each
+        return enc, src != self.pad_id, start
+
+    def step(self, y_prev: torch.Tensor, state, enc: torch.Tensor, mask: torch.Tensor):
+        """One decoder step: previous word ids (B,) -> log-probabilities (B, V), new state,
+        attention weights (B, S) (None without attention)."""
+        s, c = self.decoder(self.tgt_emb(y_prev), state)                                 # (B, H)
+        if self.attn is None:
+            hidden, alpha = s, None
+        else:
+            a, alpha = self.attn(s, enc, mask)                                            # (B, H), (B, S)
+            hidden = torch.cat([s, a], 1)                                                 # (B, 2H)
+        logits = self.out(torch.tanh(self.combine(hidden)))                               # (B, V)
+        return torch.log_softmax(logits, -1), (s, c), alpha
+
+    def forward(self, src: torch.Tensor, src_len: torch.Tensor, tgt_in: torch.Tensor):
+        """Teacher forcing: log-probabilities (B, T, V) and attention weights (B, T, S) or None."""
+        enc, mask, state = self.encode(src, src_len)
+        logps, alphas = [], []
+        for t in range(tgt_in.shape[1]):
+            logp, state, alpha = self.step(tgt_in[:, t], state, enc, mask)
+            logps.append(logp)
+            alphas.append(alpha)
+        return torch.stack(logps, 1), (torch.stack(alphas, 1) if self.attn is not None else None)
+
+
+def loss_fn(logp: torch.Tensor, tgt_out: torch.Tensor, pad_id: int = 0) -> torch.Tensor:
+    """Cross-entropy summed over each sentence's target words (padding ignored), averaged over
+    sentences. logp (B, T, V), tgt_out (B, T)."""
+    nll = F.nll_loss(logp.transpose(1, 2), tgt_out, ignore_index=pad_id, reduction="sum")
+    return nll / tgt_out.shape[0]
+
+
+@dataclass
+class History:
+    steps: list[int] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    loss: list[float] = field(default_factory=list)       # mean training loss (per sentence) since the last point
+
+
+def train(model: Seq2Seq, batches: Iterator[Batch], steps: int, lr: float = 3e-3, clip: float = 1.0,
+          every: int = 50, seed: int = 0, desc: str = "training", seconds: float | None = None) -> History:
+    """Adam on the summed cross-entropy with teacher forcing, ``steps`` batches (or fewer, if
+    ``seconds`` of training run out first), gradients clipped; batches move to the model's device.
+    Records the training loss every ``every`` steps."""
+    if steps < 1:
+        raise ValueError(f"steps must be >= 1, got {steps}")
+    torch.manual_seed(seed)
+    device = next(model.parameters()).device
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    hist, run, trained = History(), [], 0.0
+    model.train()
+    for step in progress(range(1, steps + 1), desc=desc):
+        b = Batch(*(x.to(device) for x in next(batches)))
+        t0 = time.perf_counter()
+        logp, _ = model(b.src, b.src_len, b.tgt_in)
+        loss = loss_fn(logp, b.tgt_out, model.pad_id)
+        opt.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), clip)
+        opt.step()
+        trained += time.perf_counter() - t0
+        run.append(loss.item())
+        out_of_time = seconds is not None and trained >= seconds
+        if step % every == 0 or step == steps or out_of_time:
+            hist.steps.append(step)
+            hist.seconds.append(trained)
+            hist.loss.append(sum(run) / len(run))
+            run = []
+        if out_of_time:
+            break
+    model.eval()
+    return hist
+
+
+@torch.no_grad()
+def greedy(model: Seq2Seq, src: torch.Tensor, src_len: torch.Tensor, bos: int, eos: int,
+           max_len: int = 40) -> tuple[list[list[int]], torch.Tensor, list[torch.Tensor]]:
+    """Batched greedy decoding: the most probable word at each step, until ``<eos>``.
+    Returns the ids (without ``<eos>``), their summed log-probabilities (B,), and each sentence's
+    attention weights (T_b, S) (empty without attention)."""
+    model.eval()
+    enc, mask, state = model.encode(src, src_len)
+    B = src.shape[0]
+    y = torch.full((B,), bos, dtype=torch.long, device=src.device)
+    done = torch.zeros(B, dtype=torch.bool, device=src.device)
+    score = torch.zeros(B, device=src.device)
+    out, alphas = [], []
+    for _ in range(max_len):
+        logp, state, alpha = model.step(y, state, enc, mask)
+        y = logp.argmax(-1)                                                      # (B,)
+        score += torch.where(done, torch.zeros_like(score), logp.gather(1, y[:, None]).squeeze(1))
+        out.append(torch.where(done, torch.full_like(y, eos), y))
+        alphas.append(alpha)
+        done |= y == eos
+        if done.all():
+            break
+    ids = torch.stack(out, 1).tolist()                                           # (B, steps)
+    seqs = [row[:row.index(eos)] if eos in row else row for row in ids]
+    att = [] if model.attn is None else [torch.stack([a[b] for a in alphas[:len(s) + 1]])
+                                         for b, s in enumerate(seqs)]
+    return seqs, score, att
+
+
+def length_penalty(n: torch.Tensor | int, alpha: float) -> torch.Tensor | float:
+    """The score of a hypothesis is its log-probability divided by length ** alpha (words + <eos>);
+    alpha = 0 is the raw log-probability, alpha = 1 the mean per word."""
+    return n ** alpha
+
+
+@torch.no_grad()
+def beam_search(model: Seq2Seq, src: torch.Tensor, src_len: torch.Tensor, bos: int, eos: int, k: int = 5,
+                max_len: int = 40, alpha: float = 1.0) -> tuple[list[list[int]], torch.Tensor]:
+    """Batched beam search: the ``k`` most probable partial translations of every sentence, all
+    sentences at once (B * k decoder states). A hypothesis that has produced ``<eos>`` is frozen:
+    it can only be followed by ``<eos>`` at no cost, so it keeps its score and its slot. At each step
+    the k best of the k * V extensions survive (by log-probability); at the end each sentence
+    returns its hypothesis with the best log-probability / length ** alpha (length counts
+    ``<eos>``). Returns ids (without ``<eos>``) and their summed log-probabilities (B,)."""
+    model.eval()
+    enc, mask, (h, c) = model.encode(src, src_len)
+    B, dev = src.shape[0], src.device
+    rep = lambda x: x.repeat_interleave(k, 0)                                    # (B, ...) -> (B*k, ...)
+    enc, mask, state = rep(enc), rep(mask), (rep(h), rep(c))
+    score = torch.full((B, k), float("-inf"), device=dev)
+    score[:, 0] = 0.0                                    # one live hypothesis at the start, not k copies
+    tokens = torch.full((B * k, 1), bos, dtype=torch.long, device=dev)          # (B*k, t)
+    length = torch.zeros(B * k, device=dev)                                      # words + <eos> so far
+    done = torch.zeros(B * k, dtype=torch.bool, device=dev)
+    for _ in range(max_len):
+        logp, state, _ = model.step(tokens[:, -1], state, enc, mask)             # (B*k, V)
+        V = logp.shape[1]
+        frozen = torch.full_like(logp, float("-inf"))
+        frozen[:, eos] = 0.0
+        logp = torch.where(done[:, None], frozen, logp)
+        total = (score.view(-1, 1) + logp).view(B, k * V)                        # (B, k*V)
+        score, idx = total.topk(k, dim=1)                                        # (B, k)
+        beam = (idx // V + torch.arange(B, device=dev)[:, None] * k).view(-1)    # (B*k,) rows to keep
+        word = (idx % V).view(-1)                                                # (B*k,)
+        tokens = torch.cat([tokens[beam], word[:, None]], 1)
+        state = (state[0][beam], state[1][beam])
+        length = length[beam] + (~done[beam]).float()
+        done = done[beam] | (word == eos)
+        if done.all():
+            break
+    norm = score / length_penalty(length.view(B, k).clamp(min=1), alpha)         # (B, k)
+    best = norm.argmax(1)                                                        # (B,)
+    rows = tokens.view(B, k, -1)[torch.arange(B, device=dev), best, 1:].tolist()
+    seqs = [r[:r.index(eos)] if eos in r else r for r in rows]
+    return seqs, score[torch.arange(B, device=dev), best].cpu()
+
+
+def translate(model: Seq2Seq, sources: list[list[str]], src_vocab, tgt_vocab, k: int = 1,
+              alpha: float = 1.0, batch_size: int = 256, max_len: int = 40) -> list[list[str]]:
+    """Translate tokenised sentences: greedy for ``k = 1``, beam search of width ``k`` otherwise,
+    ``batch_size`` sentences at a time on the model's device."""
+    device = next(model.parameters()).device
+    out: list[list[str]] = []
+    for i in range(0, len(sources), batch_size):
+        ids = [src_vocab.encode(s) for s in sources[i:i + batch_size]]
+        if any(len(s) == 0 for s in ids):
+            raise ValueError("cannot translate an empty sentence")
+        src = _pad(ids, src_vocab.pad_id).to(device)
+        src_len = torch.tensor([len(s) for s in ids], device=device)
+        if k == 1:
+            seqs = greedy(model, src, src_len, tgt_vocab.bos_id, tgt_vocab.eos_id, max_len)[0]
+        else:
+            seqs = beam_search(model, src, src_len, tgt_vocab.bos_id, tgt_vocab.eos_id, k, max_len, alpha)[0]
+        out += [tgt_vocab.decode(s) for s in seqs]
+    return out

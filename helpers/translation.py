@@ -1,0 +1,176 @@
+"""Translation data (lecture 04, reused in 05): sentence pairs, tokens, vocabularies, batches, BLEU.
+
+* ``number_task``: English number words to French ones, generated offline by ``num2words``
+  (real French: "ninety-seven" -> "quatre-vingt-dix-sept"), numbers drawn log-uniformly, the
+  train/validation/test splits disjoint by number.
+* ``read_pairs``: a Tatoeba-style tab-separated file (``English<TAB>French[<TAB>attribution]``,
+  the format of the Anki eng-fra file), from a local path, with clear errors for bad files.
+* ``build_vocabs``, ``batches``: ids with ``<pad>``, ``<bos>``, ``<eos>``, ``<unk>``; padded batches.
+* ``corpus_bleu``: sacrebleu's corpus BLEU on token lists (lecture 04 writes its own and checks it).
+"""
+from __future__ import annotations
+
+import math
+import random
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Iterator, NamedTuple, Sequence
+
+import torch
+
+from .text import SPECIALS, Vocab
+
+Pair = tuple[list[str], list[str]]          # (source tokens, target tokens)
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case; words and single punctuation marks: ``"Quatre-vingt-dix, non!"`` ->
+    ``['quatre', '-', 'vingt', '-', 'dix', ',', 'non', '!']``."""
+    return _TOKEN.findall(text.lower())
+
+
+def detokenize(tokens: Sequence[str]) -> str:
+    """Tokens back to text: hyphens glue their neighbours, punctuation sticks to the word before."""
+    text = " ".join(tokens)
+    text = re.sub(r" ?- ?", "-", text)
+    return re.sub(r" ([,.!?;:'])", r"\1", text)
+
+
+class Splits(NamedTuple):
+    train: list[Pair]
+    val: list[Pair]
+    test: list[Pair]
+
+
+def number_pair(n: int) -> Pair:
+    """The English and French words of ``n`` (num2words), tokenised."""
+    from num2words import num2words
+
+    return tokenize(num2words(n, lang="en")), tokenize(num2words(n, lang="fr"))
+
+
+def number_task(n_train: int = 20_000, n_val: int = 1_000, n_test: int = 1_000, max_value: int = 10 ** 9,
+                seed: int = 0) -> Splits:
+    """Distinct numbers drawn log-uniformly in [1, max_value), shuffled and cut into train,
+    validation and test (disjoint by number), as (English tokens, French tokens) pairs."""
+    total = n_train + n_val + n_test
+    if total > max_value // 2:
+        raise ValueError(f"{total:,} distinct numbers asked for below {max_value:,}: too many")
+    rng = random.Random(seed)
+    seen: set[int] = set()
+    order: list[int] = []
+    while len(order) < total:
+        n = int(10 ** rng.uniform(0, math.log10(max_value)))
+        if n not in seen:
+            seen.add(n)
+            order.append(n)
+    pairs = [number_pair(n) for n in order]
+    return Splits(pairs[:n_train], pairs[n_train:n_train + n_val], pairs[n_train + n_val:])
+
+
+def read_pairs(path: str | Path, max_len: int = 20, min_pairs: int = 100) -> list[Pair]:
+    """Sentence pairs from a tab-separated file, one ``source<TAB>target[<TAB>...]`` a line (extra
+    columns, such as Tatoeba's attribution, are ignored). Tokenised and lower-cased; pairs with a
+    side longer than ``max_len`` tokens or empty are dropped. Clear errors for a missing, empty,
+    binary, non-UTF-8, not tab-separated or too small file."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no pairs file at {path}: expected a text file of "
+                                "'source<TAB>target' lines (e.g. Tatoeba's eng-fra fra.txt)")
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise ValueError(f"{path} is empty: expected 'source<TAB>target' lines")
+    if b"\x00" in raw[:65536]:
+        raise ValueError(f"{path} looks binary (it contains NUL bytes): expected a text file of "
+                         "'source<TAB>target' lines")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{path} is not UTF-8 text (byte {e.start}: {raw[e.start:e.start + 4]!r}); "
+                         "convert it, e.g. with `iconv -t utf-8`") from None
+    lines = [line for line in text.splitlines() if line.strip()]
+    tabbed = [line for line in lines if "\t" in line]
+    if len(tabbed) < len(lines) / 2:
+        first = lines[0][:60]
+        raise ValueError(f"{path} is not tab-separated: {len(lines) - len(tabbed):,} of {len(lines):,} "
+                         f"lines have no tab (first line: {first!r}); expected 'source<TAB>target' lines")
+    pairs = []
+    for line in tabbed:
+        src, tgt = line.split("\t")[:2]
+        s, t = tokenize(src), tokenize(tgt)
+        if 0 < len(s) <= max_len and 0 < len(t) <= max_len:
+            pairs.append((s, t))
+    if len(pairs) < min_pairs:
+        raise ValueError(f"{path} gives {len(pairs):,} usable pairs (both sides 1..{max_len} tokens); "
+                         f"at least {min_pairs:,} are needed to train and evaluate a translation model")
+    return pairs
+
+
+def split_pairs(pairs: Sequence[Pair], held_out: float = 0.1, seed: int = 0) -> tuple[list[Pair], list[Pair]]:
+    """A seeded shuffle cut into (train, held-out); the held-out share at least one pair."""
+    order = list(range(len(pairs)))
+    random.Random(seed).shuffle(order)
+    k = max(1, int(round(held_out * len(pairs))))
+    return [pairs[i] for i in order[k:]], [pairs[i] for i in order[:k]]
+
+
+def build_vocabs(pairs: Sequence[Pair], min_count: int = 1) -> tuple[Vocab, Vocab]:
+    """Source and target vocabularies with ``<pad>, <bos>, <eos>, <unk>`` (ids 0..3); words seen
+    fewer than ``min_count`` times become ``<unk>``."""
+    src = Vocab(Counter(w for s, _ in pairs for w in s), min_count, SPECIALS)
+    tgt = Vocab(Counter(w for _, t in pairs for w in t), min_count, SPECIALS)
+    return src, tgt
+
+
+def pad(seqs: Sequence[Sequence[int]], pad_id: int, device: torch.device | str | None = None) -> torch.Tensor:
+    """Right-pad lists of ids to one length -> (B, T) int64."""
+    T = max(len(s) for s in seqs)
+    out = torch.full((len(seqs), T), pad_id, dtype=torch.long)
+    for i, s in enumerate(seqs):
+        out[i, :len(s)] = torch.as_tensor(s, dtype=torch.long)
+    return out.to(device) if device is not None else out
+
+
+class Batch(NamedTuple):
+    src: torch.Tensor       # (B, S) source ids, padded
+    src_len: torch.Tensor   # (B,) true source lengths
+    tgt_in: torch.Tensor    # (B, T) <bos> y1 ... yn, padded: the decoder's inputs (teacher forcing)
+    tgt_out: torch.Tensor   # (B, T) y1 ... yn <eos>, padded: what it must predict
+
+
+def make_batch(pairs: Sequence[Pair], src_vocab: Vocab, tgt_vocab: Vocab,
+               device: torch.device | str | None = None) -> Batch:
+    """Encode and pad a list of pairs."""
+    src = [src_vocab.encode(s) for s, _ in pairs]
+    tgt = [tgt_vocab.encode(t) for _, t in pairs]
+    return Batch(pad(src, src_vocab.pad_id, device),
+                 torch.tensor([len(s) for s in src], device=device),
+                 pad([[tgt_vocab.bos_id] + t for t in tgt], tgt_vocab.pad_id, device),
+                 pad([t + [tgt_vocab.eos_id] for t in tgt], tgt_vocab.pad_id, device))
+
+
+def batches(pairs: Sequence[Pair], src_vocab: Vocab, tgt_vocab: Vocab, batch_size: int = 64,
+            shuffle: bool = True, seed: int = 0, device: torch.device | str | None = None) -> Iterator[Batch]:
+    """Endless batches: one pass over ``pairs`` after another, each reshuffled when ``shuffle``."""
+    if not pairs:
+        raise ValueError("no pairs to batch")
+    rng = random.Random(seed)
+    order = list(range(len(pairs)))
+    while True:
+        if shuffle:
+            rng.shuffle(order)
+        for i in range(0, len(order), batch_size):
+            yield make_batch([pairs[j] for j in order[i:i + batch_size]], src_vocab, tgt_vocab, device)
+
+
+def corpus_bleu(hyps: Sequence[Sequence[str]], refs: Sequence[Sequence[str]]) -> float:
+    """sacrebleu's corpus BLEU (0-100) of token lists against one reference each, on our tokens
+    (``tokenize="none"``: the text is already split into tokens)."""
+    import sacrebleu
+
+    if len(hyps) != len(refs):
+        raise ValueError(f"{len(hyps)} hypotheses but {len(refs)} references")
+    return sacrebleu.corpus_bleu([" ".join(h) for h in hyps], [[" ".join(r) for r in refs]],
+                                 tokenize="none", force=True).score
