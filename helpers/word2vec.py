@@ -102,11 +102,12 @@ def epoch_pairs(ids: np.ndarray, sent: np.ndarray, keep: np.ndarray, window: int
 
 
 def train_sgns(ids: np.ndarray, sent: np.ndarray, counts: np.ndarray, cfg: SGNSConfig = SGNSConfig(),
-               show_progress: bool = True) -> SGNSResult:
+               show_progress: bool = True, device: str | torch.device = "cpu") -> SGNSResult:
     """Train skip-gram with negative sampling on a corpus of ids (N,) with sentence numbers (N,).
 
     ``counts`` (V,) are the vocabulary counts (for subsampling and the noise distribution).
-    Deterministic for a given seed and number of CPU threads.
+    The vectors train on ``device`` (pairs drawn on the CPU, then moved) and come back on the CPU.
+    Deterministic for a given seed, device and number of CPU threads.
     """
     V = len(counts)
     if ids.size == 0 or ids.max() >= V or ids.min() < 0:
@@ -114,8 +115,8 @@ def train_sgns(ids: np.ndarray, sent: np.ndarray, counts: np.ndarray, cfg: SGNSC
                          f"in [{ids.min() if ids.size else None}, {ids.max() if ids.size else None}]")
     rng = np.random.default_rng(cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)
-    W_in = (torch.rand(V, cfg.dim, generator=gen) - 0.5) / cfg.dim   # word2vec's initialisation
-    W_out = torch.zeros(V, cfg.dim)
+    W_in = ((torch.rand(V, cfg.dim, generator=gen) - 0.5) / cfg.dim).to(device)   # word2vec's initialisation
+    W_out = torch.zeros(V, cfg.dim).to(device)
     keep = keep_probability(counts, cfg.sample)
     table = unigram_table(noise_distribution(counts))
     # Expected number of pairs, for the linear learning-rate decay.
@@ -128,7 +129,8 @@ def train_sgns(ids: np.ndarray, sent: np.ndarray, counts: np.ndarray, cfg: SGNSC
         c, o = epoch_pairs(ids, sent, keep, cfg.window, rng)
         c, o = torch.from_numpy(c), torch.from_numpy(o)
         neg = table[torch.randint(len(table), (len(c) * cfg.negatives,), generator=gen)]
-        targets = torch.cat([o[:, None], neg.view(len(c), cfg.negatives)], 1)   # (P, 1+K)
+        targets = torch.cat([o[:, None], neg.view(len(c), cfg.negatives)], 1).to(device)   # (P, 1+K)
+        c = c.to(device)
         for i in range(0, len(c), cfg.batch):
             lr = cfg.lr * max(1e-4, 1.0 - seen / total)
             run.append(sgns_step(W_in, W_out, c[i:i + cfg.batch], targets[i:i + cfg.batch], lr))
@@ -144,6 +146,7 @@ def train_sgns(ids: np.ndarray, sent: np.ndarray, counts: np.ndarray, cfg: SGNSC
         if res.losses and hasattr(bar, "set_postfix"):
             bar.set_postfix(loss=f"{res.losses[-1]:.3f}")
     res.pairs_seen = seen
+    res.W_in, res.W_out = W_in.cpu(), W_out.cpu()
     return res
 
 

@@ -136,3 +136,28 @@ def test_train_sgns_tiny_corpus_is_deterministic_and_learns():
         w2v.train_sgns(ids + 10, sent, counts, cfg)
     with pytest.raises(FloatingPointError, match="diverged"):
         w2v.train_sgns(ids, sent, counts, w2v.SGNSConfig(dim=8, epochs=3, batch=256, lr=0.5, sample=0))
+
+
+def test_train_sgns_trains_on_the_given_device(monkeypatch):
+    """No GPU here: a fake move to ``meta`` records the tensor and returns it; every tensor the
+    SGD step touches must have been moved, and the result comes back as CPU tensors."""
+    moved, real_to, real_step = set(), torch.Tensor.to, w2v.sgns_step
+
+    def fake_to(self, *args, **kwargs):
+        target = args[0] if args else kwargs.get("device")
+        if isinstance(target, (str, torch.device)) and torch.device(target).type == "meta":
+            moved.add(self.untyped_storage().data_ptr())
+            return self
+        return real_to(self, *args, **kwargs)
+
+    def step(W_in, W_out, centres, targets, lr):
+        assert all(t.untyped_storage().data_ptr() in moved for t in (W_in, W_out, centres, targets))
+        return real_step(W_in, W_out, centres, targets, lr)
+
+    monkeypatch.setattr(torch.Tensor, "to", fake_to)
+    monkeypatch.setattr(w2v, "sgns_step", step)
+    ids = np.tile(np.arange(10), 30)
+    sent = np.repeat(np.arange(30), 10)
+    res = w2v.train_sgns(ids, sent, np.bincount(ids), w2v.SGNSConfig(dim=4, epochs=1, batch=32, sample=0),
+                         show_progress=False, device="meta")
+    assert res.W_in.device.type == "cpu" and res.pairs_seen > 0
