@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,28 +20,29 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .text import SPECIALS, UNK, Vocab  # noqa: F401  (SPECIALS re-exported)
 from .train import progress
 
 
-class CharVocab:
-    """The sorted set of characters of a text. ``encode(str) -> (N,) int64``, ``decode(ids) -> str``."""
+class CharVocab(Vocab):
+    """The sorted set of characters of a text (the book's one ``Vocab`` class, with characters as
+    tokens, in sorted order after any ``specials``). ``encode(str) -> (N,) int64``, ``decode(ids) -> str``."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, specials: Sequence[str] = ()):
         if not text:
             raise ValueError("cannot build a character vocabulary from an empty text")
-        self.itos = sorted(set(text))
-        self.stoi = {c: i for i, c in enumerate(self.itos)}
-
-    def __len__(self) -> int:
-        return len(self.itos)
+        super().__init__(Counter(text), min_count=1, specials=specials, by_count=False)
 
     def encode(self, text: str) -> np.ndarray:
+        """(N,) int64 ids; unknown characters become ``<unk>`` if it is a special, else a KeyError names them."""
         unknown = sorted(set(text) - set(self.stoi))
-        if unknown:
+        if unknown and UNK not in self.specials:
             raise KeyError(f"{len(unknown)} character(s) not in the vocabulary: {unknown[:10]}")
-        return np.fromiter((self.stoi[c] for c in text), dtype=np.int64, count=len(text))
+        unk = self.stoi.get(UNK, -1)
+        return np.fromiter((self.stoi.get(c, unk) for c in text), dtype=np.int64, count=len(text))
 
     def decode(self, ids) -> str:
+        """The characters of ``ids``, joined (specials included as written, e.g. ``<eos>``)."""
         return "".join(self.itos[int(i)] for i in ids)
 
 

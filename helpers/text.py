@@ -13,17 +13,17 @@ SPECIALS = (PAD, BOS, EOS, UNK)
 
 class Vocab:
     """Words (or characters) with their counts, most frequent first (ties alphabetical, so ids
-    are stable), after any ``specials`` (e.g. ``SPECIALS``: pad, bos, eos, unk), which take ids
+    are stable; ``by_count=False``: in sorted order), after any ``specials`` (e.g. ``SPECIALS``: pad, bos, eos, unk), which take ids
     0, 1, ... with count 0.
 
     ``vocab["the"] -> id``, ``vocab.itos[id] -> "the"``, ``len(vocab)``, ``"the" in vocab``.
     With ``UNK`` among the specials, unknown words encode to it; without, they raise a KeyError.
     """
 
-    def __init__(self, counts: Counter, min_count: int = 1, specials: Sequence[str] = ()):
+    def __init__(self, counts: Counter, min_count: int = 1, specials: Sequence[str] = (), by_count: bool = True):
         specials = list(dict.fromkeys(specials))
         kept = sorted(((w, c) for w, c in counts.items() if c >= min_count and w not in specials),
-                      key=lambda wc: (-wc[1], wc[0]))
+                      key=(lambda wc: (-wc[1], wc[0])) if by_count else (lambda wc: wc[0]))
         if not kept:
             raise ValueError(f"no word occurs at least min_count={min_count} times "
                              f"(the most frequent occurs {max(counts.values(), default=0)} times)")

@@ -208,3 +208,17 @@ def test_charlm_runs_on_the_meta_device():
         logits, _ = model(torch.zeros(2, 7, dtype=torch.long, device="meta"))
         assert logits.device.type == "meta" and logits.shape == (2, 7, 5)
         assert charlm.model_device(model).type == "meta"
+
+
+def test_char_vocab_is_the_books_vocab_in_sorted_order():
+    v = charlm.CharVocab("banana band")
+    assert v.itos == sorted(set("banana band")) and isinstance(v, charlm.Vocab)
+    assert v.decode(v.encode("band")) == "band" and v.encode("ab").dtype == np.int64
+    assert v.counts[v.stoi["a"]] == 4
+    s = charlm.CharVocab("banana band", specials=charlm.SPECIALS)
+    assert s.itos[:4] == list(charlm.SPECIALS) and s.itos[4:] == v.itos and s.pad_id == 0
+    assert s.encode("bz").tolist() == [s.stoi["b"], s.unk_id]      # unknown characters -> <unk>
+    with pytest.raises(KeyError, match="not in the vocabulary"):
+        v.encode("bz")
+    with pytest.raises(ValueError, match="empty text"):
+        charlm.CharVocab("")
