@@ -20,14 +20,15 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from .train import progress
 from .translation import Batch, pad as _pad
 
-ATTENTION = (None, "dot", "multiplicative", "additive")
+ATTENTION = (None, "mean", "dot", "multiplicative", "additive")
 
 
 class Attention(nn.Module):
     """Scores e_i of a query s (B, H) against keys h_i (B, S, H), softmax over the unpadded
     positions, and the weighted sum of the values (the keys themselves here).
 
-    dot: e_i = s . h_i;  multiplicative: e_i = s^T W h_i;  additive: e_i = v^T tanh(W1 h_i + W2 s).
+    dot: e_i = s . h_i;  multiplicative: e_i = s^T W h_i;  additive: e_i = v^T tanh(W1 h_i + W2 s);
+    mean: e_i = 0, so every position gets the same weight (mean pooling, whatever the query).
     """
 
     def __init__(self, kind: str, H: int):
@@ -42,6 +43,8 @@ class Attention(nn.Module):
             self.v = nn.Linear(H, 1, bias=False)
 
     def scores(self, s: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
+        if self.kind == "mean":
+            return h.new_zeros(h.shape[:2])                                      # (B, S)
         if self.kind == "dot":
             return torch.bmm(h, s[:, :, None]).squeeze(2)                        # (B, S)
         if self.kind == "multiplicative":
