@@ -1,6 +1,7 @@
 """Lecture 04 benchmark: the seq2seq models with and without attention on the number-word task
-(or on a real pairs file), corpus BLEU (sacrebleu) for greedy and beam search, by source-length
-bucket, with training time and translation speed at k = 1 and k = 5.
+(or on a real pairs file), and lecture 05's encoder-decoder Transformer on the same data, same
+steps: corpus BLEU (sacrebleu) for greedy and beam search, by source-length bucket, with
+parameters, training time and translation speed at k = 1 and k = 5.
 
     python benchmarks/lecture04_translation.py [--steps 2000]          # the number task
     python benchmarks/lecture04_translation.py --pairs fra.txt --seconds 600
@@ -43,12 +44,16 @@ def run(steps: int = 2000, pairs: str | None = None, seconds: float | None = Non
     sources, refs = [s for s, _ in test], [t for _, t in test]
     lens = np.array([len(s) for s in sources])
     rows = []
-    for attention in (None, "dot"):
+    makers = {"no attention": lambda: s2s.Seq2Seq(len(sv), len(tv), emb=64, hidden=hidden, attention=None),
+              "LSTM + attention (dot)": lambda: s2s.Seq2Seq(len(sv), len(tv), emb=64, hidden=hidden, attention="dot"),
+              "Transformer (2+2 layers, d=128)": lambda: s2s.TransformerTranslator(len(sv), len(tv), 128, 4, 2)}
+    for name, make in makers.items():
         torch.manual_seed(0)
-        model = s2s.Seq2Seq(len(sv), len(tv), emb=64, hidden=hidden, attention=attention).to(device)
+        model = make().to(device)
+        lr = 1e-3 if "Transformer" in name else 3e-3
         hist = s2s.train(model, tr.batches(train, sv, tv, 64, seed=0), steps=steps if not seconds else 10 ** 9,
-                         seconds=seconds, every=100, desc=str(attention))
-        row = dict(lecture="04", task=task, model="attention (dot)" if attention else "no attention",
+                         seconds=seconds, every=100, desc=name, lr=lr)
+        row = dict(lecture="04", task=task, model=name, lr=lr,
                    params=sum(p.numel() for p in model.parameters()), steps=hist.steps[-1],
                    train_s=round(hist.seconds[-1], 1), machine=machine(device))
         for k in (1, 5):

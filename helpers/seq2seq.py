@@ -48,7 +48,7 @@ class Attention(nn.Module):
         if self.kind == "dot":
             return torch.bmm(h, s[:, :, None]).squeeze(2)                        # (B, S)
         if self.kind == "multiplicative":
-            return torch.bmm(h, self.W(s)[:, :, None]).squeeze(2)                # (B, S): s^T W h_i
+            return torch.bmm(self.W(h), s[:, :, None]).squeeze(2)                # (B, S): s^T W h_i
         return self.v(torch.tanh(self.W1(h) + self.W2(s)[:, None, :])).squeeze(2)  # (B, S)
 
     def forward(self, s: torch.Tensor, h: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -184,7 +184,7 @@ def greedy(model: Seq2Seq, src: torch.Tensor, src_len: torch.Tensor, bos: int, e
             break
     ids = torch.stack(out, 1).tolist()                                           # (B, steps)
     seqs = [row[:row.index(eos)] if eos in row else row for row in ids]
-    att = [] if model.attn is None else [torch.stack([a[b] for a in alphas[:len(s) + 1]])
+    att = [] if alphas[0] is None else [torch.stack([a[b] for a in alphas[:len(s) + 1]])
                                          for b, s in enumerate(seqs)]
     return seqs, score, att
 
@@ -205,10 +205,10 @@ def beam_search(model: Seq2Seq, src: torch.Tensor, src_len: torch.Tensor, bos: i
     returns its hypothesis with the best log-probability / length ** alpha (length counts
     ``<eos>``). Returns ids (without ``<eos>``) and their summed log-probabilities (B,)."""
     model.eval()
-    enc, mask, (h, c) = model.encode(src, src_len)
+    enc, mask, start = model.encode(src, src_len)                # start: the decoder state, a tuple of tensors
     B, dev = src.shape[0], src.device
     rep = lambda x: x.repeat_interleave(k, 0)                                    # (B, ...) -> (B*k, ...)
-    enc, mask, state = rep(enc), rep(mask), (rep(h), rep(c))
+    enc, mask, state = rep(enc), rep(mask), tuple(rep(x) for x in start)
     score = torch.full((B, k), float("-inf"), device=dev)
     score[:, 0] = 0.0                                    # one live hypothesis at the start, not k copies
     tokens = torch.full((B * k, 1), bos, dtype=torch.long, device=dev)          # (B*k, t)
@@ -225,7 +225,7 @@ def beam_search(model: Seq2Seq, src: torch.Tensor, src_len: torch.Tensor, bos: i
         beam = (idx // V + torch.arange(B, device=dev)[:, None] * k).view(-1)    # (B*k,) rows to keep
         word = (idx % V).view(-1)                                                # (B*k,)
         tokens = torch.cat([tokens[beam], word[:, None]], 1)
-        state = (state[0][beam], state[1][beam])
+        state = tuple(x[beam] for x in state)
         length = length[beam] + (~done[beam]).float()
         done = done[beam] | (word == eos)
         if done.all():
@@ -255,3 +255,62 @@ def translate(model: Seq2Seq, sources: list[list[str]], src_vocab, tgt_vocab, k:
             seqs = beam_search(model, src, src_len, tgt_vocab.bos_id, tgt_vocab.eos_id, k, max_len, alpha)[0]
         out += [tgt_vocab.decode(s) for s in seqs]
     return out
+
+
+class TransformerTranslator(nn.Module):
+    """An encoder-decoder Transformer (lecture 05) with the interface of ``Seq2Seq`` (``encode``,
+    ``step``, ``forward``), so that the same training loop, greedy and beam search serve both.
+    Encoder: embeddings + sinusoidal positions, ``layers`` pre-norm blocks with padding masked.
+    Decoder: causal self-attention, cross-attention to the encoder, FFN. A decoding step reruns the
+    decoder on the prefix (its state is the prefix itself): simple, and cheap for short outputs."""
+
+    def __init__(self, src_vocab: int, tgt_vocab: int, d_model: int = 128, n_heads: int = 4, layers: int = 2,
+                 pad_id: int = 0, max_len: int = 64):
+        super().__init__()
+        from .transformer import Block, sinusoidal_positions
+
+        self.pad_id, self.d_model = pad_id, d_model
+        self.src_emb = nn.Embedding(src_vocab, d_model, padding_idx=pad_id)
+        self.tgt_emb = nn.Embedding(tgt_vocab, d_model, padding_idx=pad_id)
+        self.register_buffer("pos", sinusoidal_positions(max_len, d_model), persistent=False)   # (max_len, d)
+        self.encoder = nn.ModuleList(Block(d_model, n_heads, causal=False) for _ in range(layers))
+        self.decoder = nn.ModuleList(Block(d_model, n_heads, causal=True, cross=True) for _ in range(layers))
+        self.ln_enc, self.ln_dec = nn.LayerNorm(d_model), nn.LayerNorm(d_model)
+        self.out = nn.Linear(d_model, tgt_vocab)
+
+    def _embed(self, emb: nn.Embedding, ids: torch.Tensor) -> torch.Tensor:
+        if ids.shape[1] > self.pos.shape[0]:
+            raise ValueError(f"sequences of up to {self.pos.shape[0]} tokens, got {ids.shape[1]}")
+        return emb(ids) * self.d_model ** 0.5 + self.pos[:ids.shape[1]]                 # (B, T, d)
+
+    def encode(self, src: torch.Tensor, src_len: torch.Tensor):
+        """src (B, S) -> memory (B, S, d), mask (B, S) True at real tokens, start state (empty prefix)."""
+        mask = src != self.pad_id
+        x = self._embed(self.src_emb, src)
+        for block in self.encoder:
+            x = block(x, key_padding_mask=~mask)
+        empty = torch.zeros(src.shape[0], 0, dtype=torch.long, device=src.device)
+        return self.ln_enc(x), mask, (empty,)
+
+    def _decode(self, tgt_in: torch.Tensor, memory: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        y = self._embed(self.tgt_emb, tgt_in)
+        for block in self.decoder:
+            y = block(y, memory, memory_padding_mask=~mask)
+        return torch.log_softmax(self.out(self.ln_dec(y)), -1)                          # (B, T, V)
+
+    def _cross_weights(self) -> torch.Tensor | None:
+        w = self.decoder[-1].cross.last_weights                                          # (B, h, T, S)
+        return None if w is None else w.mean(1)                                          # (B, T, S)
+
+    def step(self, y_prev: torch.Tensor, state, enc: torch.Tensor, mask: torch.Tensor):
+        """Append y_prev (B,) to the prefix and rerun the decoder: log-probabilities (B, V) of the
+        next word, the new state, and the last layer's cross-attention (B, S), averaged over heads."""
+        prefix = torch.cat([state[0], y_prev[:, None]], 1)                               # (B, t)
+        logp = self._decode(prefix, enc, mask)[:, -1]
+        w = self._cross_weights()
+        return logp, (prefix,), (None if w is None else w[:, -1])
+
+    def forward(self, src: torch.Tensor, src_len: torch.Tensor, tgt_in: torch.Tensor):
+        """Teacher forcing in one pass: log-probabilities (B, T, V) and cross-attention (B, T, S)."""
+        memory, mask, _ = self.encode(src, src_len)
+        return self._decode(tgt_in, memory, mask), self._cross_weights()

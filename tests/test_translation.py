@@ -142,3 +142,22 @@ def test_translate_command(tmp_path, capsys):
     assert "BLEU" in out and "reference:" in out and 0 <= result["bleu_k5"] <= 100
     assert translate.main([str(tmp_path / "missing.tsv")]) == 2
     assert "no pairs file" in capsys.readouterr().err
+
+
+def test_transformer_translator_steps_equal_teacher_forcing_and_ignore_padding(tiny):
+    data, sv, tv = tiny
+    torch.manual_seed(0)
+    model = s2s.TransformerTranslator(len(sv), len(tv), d_model=32, n_heads=4, layers=2).eval()
+    b = tr.make_batch(data.train[:5], sv, tv)
+    logp, cross = model(b.src, b.src_len, b.tgt_in)                      # (B, T, V), (B, T, S)
+    enc, mask, state = model.encode(b.src, b.src_len)
+    for t in range(b.tgt_in.shape[1]):                                   # one step at a time, same numbers
+        step_logp, state, w = model.step(b.tgt_in[:, t], state, enc, mask)
+        assert torch.allclose(step_logp, logp[:, t], atol=1e-5)
+    src = torch.cat([b.src, torch.zeros(5, 4, dtype=torch.long)], 1)
+    logp2, cross2 = model(src, b.src_len, b.tgt_in)
+    assert torch.allclose(logp, logp2, atol=1e-5) and (cross2[:, :, b.src.shape[1]:] == 0).all()
+    hist = s2s.train(model, tr.batches(data.train, sv, tv, 32), steps=40, lr=1e-3, every=20)
+    assert hist.loss[-1] < hist.loss[0]
+    hyps = s2s.translate(model, [s for s, _ in data.test[:4]], sv, tv, k=2)
+    assert len(hyps) == 4
