@@ -24,14 +24,14 @@ def text_file(tmp_path):
 
 
 def test_train_on_text_file_gpt(text_file):
-    model, vocab, hist = charlm.train_on_text_file(text_file, seconds=60, model="gpt", steps=30, evals=2)
+    model, vocab, hist = charlm.train_on_text_file(text_file, seconds=3600, model="gpt", steps=30, evals=2)
     assert isinstance(model, GPT) and len(vocab) == len(set(text_file.read_text()))
     assert hist.steps[-1] == 30 and hist.val_bits[-1] < hist.val_bits[0]
     assert charlm.sample(model, vocab, "the ", length=30).startswith("the ")
 
 
 def test_train_on_text_file_lstm_still_default(text_file):
-    model, _, hist = charlm.train_on_text_file(text_file, seconds=60, hidden=32, steps=5, evals=1)
+    model, _, hist = charlm.train_on_text_file(text_file, seconds=3600, hidden=32, steps=5, evals=1)
     assert isinstance(model, charlm.RecurrentLM) and hist.steps[-1] == 5
 
 
