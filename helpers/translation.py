@@ -4,7 +4,9 @@
   (real French: "ninety-seven" -> "quatre-vingt-dix-sept"), numbers drawn log-uniformly, the
   train/validation/test splits disjoint by number.
 * ``read_pairs``: a Tatoeba-style tab-separated file (``English<TAB>French[<TAB>attribution]``,
-  the format of the Anki eng-fra file), from a local path, with clear errors for bad files.
+  the format of the Anki eng-fra file), from a local path, with clear errors for bad files;
+  ``download_pairs`` fetches such a file (or a zip holding it) once through ``helpers.download``
+  (cached, checksummed, a clear error when offline) and returns its local path.
 * ``build_vocabs``, ``batches``: ids with ``<pad>``, ``<bos>``, ``<eos>``, ``<unk>``; padded batches.
 * ``corpus_bleu``: sacrebleu's corpus BLEU on token lists (lecture 04 writes its own and checks it).
 """
@@ -106,6 +108,21 @@ def read_pairs(path: str | Path, max_len: int = 20, min_pairs: int = 100) -> lis
         raise ValueError(f"{path} gives {len(pairs):,} usable pairs (both sides 1..{max_len} tokens); "
                          f"at least {min_pairs:,} are needed to train and evaluate a translation model")
     return pairs
+
+
+def download_pairs(url: str, sha256: str | None, member: str | None = None, **download_kwargs) -> Path:
+    """Local path of the pairs file at ``url``, downloaded once into the data cache and checked
+    against ``sha256`` (``None`` skips the check); for a zip, ``member`` names the file inside it
+    (e.g. ``"fra.txt"`` in the Anki site's ``fra-eng.zip``). Offline, a cached copy is used or a
+    ``DownloadError`` says where to put the file by hand."""
+    from .download import download, extract_zip_member
+
+    path = download(url, sha256, **download_kwargs)
+    if path.suffix == ".zip":
+        if member is None:
+            raise ValueError(f"{url} is a zip file: say which member holds the pairs (e.g. member='fra.txt')")
+        path = extract_zip_member(path, member)
+    return path
 
 
 def split_pairs(pairs: Sequence[Pair], held_out: float = 0.1, seed: int = 0) -> tuple[list[Pair], list[Pair]]:

@@ -161,3 +161,30 @@ def test_transformer_translator_steps_equal_teacher_forcing_and_ignore_padding(t
     assert hist.loss[-1] < hist.loss[0]
     hyps = s2s.translate(model, [s for s, _ in data.test[:4]], sv, tv, k=2)
     assert len(hyps) == 4
+
+
+def test_download_pairs_from_a_loopback_server(tmp_path, monkeypatch):
+    import hashlib
+
+    from helpers.download import DownloadError
+    from test_download import Server, make_zip
+
+    lines = "".join(f"I have {i} cats.\tJ'ai {i} chats.\tCC-BY\n" for i in range(120)).encode()
+    archive = make_zip({"fra.txt": lines, "_about.txt": b"attribution"})
+    srv = Server({"/fra-eng.zip": archive})
+    srv.thread.start()
+    monkeypatch.setenv("NLPBOOK_DATA", str(tmp_path))
+    monkeypatch.setenv("no_proxy", "*")
+    try:
+        sha = hashlib.sha256(archive).hexdigest()
+        path = tr.download_pairs(srv.url("/fra-eng.zip"), sha, member="fra.txt")
+        assert len(tr.read_pairs(path)) == 120
+        assert tr.download_pairs(srv.url("/fra-eng.zip"), sha, member="fra.txt", offline=True) == path  # cached
+        with pytest.raises(ValueError, match="member"):
+            tr.download_pairs(srv.url("/fra-eng.zip"), sha)
+        with pytest.raises(DownloadError):
+            tr.download_pairs(srv.url("/missing.zip"), None, member="fra.txt")
+        assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]    # nothing half-written
+    finally:
+        srv.httpd.shutdown()
+        srv.httpd.server_close()
