@@ -6,6 +6,7 @@
     python benchmarks/run.py 03 --seconds 1200     # training seconds per neural rung of the ladder
     python benchmarks/run.py 03 --decay            # ... with the learning rate decayed over them
     python benchmarks/run.py 04 --pairs fra.txt    # lecture 04 on a real pairs file (--seconds per model)
+    python benchmarks/run.py 05                    # attention speed, KV cache, nanoGPT's recipe (see lecture05.py)
 """
 from __future__ import annotations
 
@@ -21,8 +22,9 @@ import lecture01_word_vectors  # noqa: E402
 import lecture02_neural_networks  # noqa: E402
 import lecture03_ladder  # noqa: E402
 import lecture04_translation  # noqa: E402
+import lecture05  # noqa: E402
 
-LECTURES = ["01", "02", "03", "04"]
+LECTURES = ["01", "02", "03", "04", "05"]
 
 
 def main() -> None:
@@ -36,7 +38,8 @@ def main() -> None:
     args = ap.parse_args()
     runs = {"01": lecture01_word_vectors.run, "02": lecture02_neural_networks.run,
             "03": lambda: lecture03_ladder.run(args.seconds, args.decay),
-            "04": lambda: lecture04_translation.run(args.steps, args.pairs, args.seconds if args.pairs else None)}
+            "04": lambda: lecture04_translation.run(args.steps, args.pairs, args.seconds if args.pairs else None),
+            "05": lambda: lecture05.mha_speed() + lecture05.cache_speed() + lecture05.nanogpt_comparison()}
     unknown = [k for k in args.lectures if k not in LECTURES]
     if unknown:
         ap.error(f"unknown lecture(s) {unknown}; expected some of {list(LECTURES)}")
