@@ -26,7 +26,6 @@ Prints one JSON line a result, with the machine it ran on.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import platform
 import sys
@@ -43,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from helpers import charlm  # noqa: E402
 from helpers import transformer as tfm  # noqa: E402
 from helpers.data import lm_splits  # noqa: E402
+from record import emit  # noqa: E402
 
 
 def machine() -> str:
@@ -198,12 +198,7 @@ def main() -> None:
             rows = ladder(args.seconds)
         else:
             rows = PARTS[part]()
-        for row in rows:
-            line = json.dumps({"date": stamp, **row})
-            print(line, flush=True)
-            if args.out:
-                with args.out.open("a") as f:
-                    f.write(line + "\n")
+        emit(rows, args.out, stamp)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -23,6 +22,7 @@ import lecture02_neural_networks  # noqa: E402
 import lecture03_ladder  # noqa: E402
 import lecture04_translation  # noqa: E402
 import lecture05  # noqa: E402
+from record import emit  # noqa: E402
 
 LECTURES = ["01", "02", "03", "04", "05"]
 
@@ -45,12 +45,7 @@ def main() -> None:
         ap.error(f"unknown lecture(s) {unknown}; expected some of {list(LECTURES)}")
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
     for name in args.lectures or LECTURES:
-        for row in runs[name]():
-            line = json.dumps({"date": stamp, **row})
-            print(line, flush=True)
-            if args.out:
-                with args.out.open("a") as f:
-                    f.write(line + "\n")
+        emit(runs[name](), args.out, stamp)
 
 
 if __name__ == "__main__":
