@@ -23,7 +23,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .text import SPECIALS, UNK, Vocab  # noqa: F401  (SPECIALS re-exported)
+from .text import SPECIALS, UNK, Vocab, read_utf8  # noqa: F401  (SPECIALS re-exported)
 from .train import progress
 
 
@@ -239,19 +239,7 @@ def sample(model: nn.Module, vocab: CharVocab, prompt: str, length: int = 200, t
 def read_text_file(path: str | Path, min_chars: int = 10_000) -> str:
     """Read a plain-text (UTF-8) file for language modelling, with clear errors for a missing,
     empty, binary or too-short file."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no text file at {path}")
-    raw = path.read_bytes()
-    if not raw.strip():
-        raise ValueError(f"{path} is empty: a language model needs text to learn from")
-    if b"\x00" in raw[:65536]:
-        raise ValueError(f"{path} looks binary (it contains NUL bytes): give a plain-text file")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise ValueError(f"{path} is not UTF-8 text (byte {e.start}: {raw[e.start:e.start + 4]!r}); "
-                         "convert it, e.g. with `iconv -t utf-8`") from None
+    text = read_utf8(path, "text file", "plain UTF-8 text for a language model to learn from")
     if len(text) < min_chars:
         raise ValueError(f"{path} has {len(text):,} characters; at least {min_chars:,} are needed "
                          "to train and validate a language model")

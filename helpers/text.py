@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -132,3 +133,21 @@ def window_pairs(ids: np.ndarray, sent: np.ndarray, window: int,
         centres += [ids[:-d][right], ids[d:][left]]
         contexts += [ids[d:][right], ids[:-d][left]]
     return np.concatenate(centres), np.concatenate(contexts)
+
+
+def read_utf8(path: str | Path, what: str, expected: str) -> str:
+    """The text of a UTF-8 file, with a clear error for a missing, empty, binary or non-UTF-8 one:
+    ``what`` names the file ("text file"), ``expected`` says what it should hold."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no {what} at {path}: expected {expected}")
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise ValueError(f"{path} is empty: expected {expected}")
+    if b"\x00" in raw[:65536]:
+        raise ValueError(f"{path} looks binary (it contains NUL bytes): expected {expected}")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{path} is not UTF-8 text (byte {e.start}: {raw[e.start:e.start + 4]!r}); "
+                         "convert it, e.g. with `iconv -t utf-8`") from None

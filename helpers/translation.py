@@ -21,7 +21,7 @@ from typing import Iterator, NamedTuple, Sequence
 
 import torch
 
-from .text import SPECIALS, Vocab
+from .text import SPECIALS, Vocab, read_utf8
 
 Pair = tuple[list[str], list[str]]          # (source tokens, target tokens)
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -77,21 +77,7 @@ def read_pairs(path: str | Path, max_len: int = 20, min_pairs: int = 100) -> lis
     columns, such as Tatoeba's attribution, are ignored). Tokenised and lower-cased; pairs with a
     side longer than ``max_len`` tokens or empty are dropped. Clear errors for a missing, empty,
     binary, non-UTF-8, not tab-separated or too small file."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no pairs file at {path}: expected a text file of "
-                                "'source<TAB>target' lines (e.g. Tatoeba's eng-fra fra.txt)")
-    raw = path.read_bytes()
-    if not raw.strip():
-        raise ValueError(f"{path} is empty: expected 'source<TAB>target' lines")
-    if b"\x00" in raw[:65536]:
-        raise ValueError(f"{path} looks binary (it contains NUL bytes): expected a text file of "
-                         "'source<TAB>target' lines")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise ValueError(f"{path} is not UTF-8 text (byte {e.start}: {raw[e.start:e.start + 4]!r}); "
-                         "convert it, e.g. with `iconv -t utf-8`") from None
+    text = read_utf8(path, "pairs file", "a text file of 'source<TAB>target' lines (e.g. Tatoeba's eng-fra fra.txt)")
     lines = [line for line in text.splitlines() if line.strip()]
     tabbed = [line for line in lines if "\t" in line]
     if len(tabbed) < len(lines) / 2:
