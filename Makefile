@@ -35,7 +35,8 @@ nbval: $(STAMP)
 # nbval has just executed every notebook; the strict build checks the book's markup, links and
 # references without executing them a second time.
 book-strict: $(STAMP)
-	sed 's/execute_notebooks: cache/execute_notebooks: "off"/' _config.yml > $(VENV)/_config_noexec.yml
+	sed -e 's/execute_notebooks: cache/execute_notebooks: "off"/' \
+		-e 's|exercise_numbers: _ext|exercise_numbers: $(CURDIR)/_ext|' _config.yml > $(VENV)/_config_noexec.yml
 	$(BIN)/jupyter-book build . -W -n --keep-going --config $(VENV)/_config_noexec.yml \
 		--path-output $(VENV)/_strict
 
