@@ -1,14 +1,14 @@
 """Number each lecture's exercises from 1, prefixed by the lecture: "Exercise 3.2".
 
 sphinx-exercise numbers exercises through Sphinx's numfig, which counts across the whole
-book when the table of contents is not numbered (and a numbered one would also prefix the
-lectures' own hand-numbered headings). After Sphinx has assigned the figure numbers, this
-replaces each exercise's number in `notebooks/NN_*.ipynb` by (NN, index within the page),
-so titles, solution titles and `{numref}` references all read "Exercise NN.k".
+book when the table of contents is not numbered (and a numbered one would also prefix
+the lectures' own hand-numbered headings). After Sphinx has assigned the figure numbers,
+this replaces each exercise's number in `notebooks/NN_*.ipynb` by (NN, index within the
+page), so titles, solution titles and `{numref}` references all read "Exercise NN.k".
 
-The notebooks carry the same number for Colab readers, where the directive's title is not
-shown: a markdown cell tagged `remove-cell` just before each exercise, "### Exercise NN.k:
-<title>" (tests/test_exercise_numbering.py checks that the two agree).
+The notebooks carry the same number for Colab readers, where the directive's title is
+not shown: a markdown cell tagged `remove-cell` just before each exercise, "### Exercise
+NN.k: <title>" (tests/test_exercise_numbering.py checks that the two agree).
 """
 
 import re

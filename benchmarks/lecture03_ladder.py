@@ -1,16 +1,19 @@
-"""Lecture 03 benchmark: the character-level perplexity ladder, trained long enough to see where
-the neural rungs overtake the n-gram.
+"""Lecture 03 benchmark: the character-level perplexity ladder, trained long enough to
+see where the neural rungs overtake the n-gram.
 
-    python benchmarks/lecture03_ladder.py [--seconds 600] [--decay]    # training time per neural rung
+    # --seconds: training time per neural rung
+    python benchmarks/lecture03_ladder.py [--seconds 600] [--decay]
 
-Same split, same models and same loop as the notebook (helpers.charlm, helpers.ngram); the
-notebook gives each rung about 30 s, this gives it ``--seconds`` (at most 20 minutes). The
-notebook's learning rate is constant; ``--decay`` lowers it along a cosine to a tenth over the
-budget, which long runs need (at a constant rate the RNN's training loss climbs after a couple of
-minutes). Prints one JSON line a rung, with its validation curve (and training curve, to tell
-overfitting from instability), its best validation bpc and when, the first time its validation
-bpc beat the n-gram's, and the machine it ran on.
+Same split, same models and same loop as the notebook (helpers.charlm, helpers.ngram);
+the notebook gives each rung about 30 s, this gives it ``--seconds`` (at most 20
+minutes). The notebook's learning rate is constant; ``--decay`` lowers it along a cosine
+to a tenth over the budget, which long runs need (at a constant rate the RNN's training
+loss climbs after a couple of minutes). Prints one JSON line a rung, with its validation
+curve (and training curve, to tell overfitting from instability), its best validation
+bpc and when, the first time its validation bpc beat the n-gram's, and the machine it
+ran on.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,39 +36,87 @@ def run(seconds: float = 600.0, decay: bool = False) -> list[dict]:
     vocab = charlm.CharVocab(s.train + s.val + s.test)
     tr, va, te = vocab.encode(s.train), vocab.encode(s.val), vocab.encode(s.test)
     device = pick_device()
-    machine = (torch.cuda.get_device_name(device) if device.type == "cuda"
-               else f"{platform.machine()} CPU, {torch.get_num_threads()} threads") + f", torch {torch.__version__}"
+    machine = (
+        torch.cuda.get_device_name(device)
+        if device.type == "cuda"
+        else f"{platform.machine()} CPU, {torch.get_num_threads()} threads"
+    ) + f", torch {torch.__version__}"
     rows = []
     with Timer() as t:
-        ngram_val = {n: CharNGram(n, len(vocab)).fit(tr).bits_per_symbol(va) for n in range(3, 9)}
+        ngram_val = {
+            n: CharNGram(n, len(vocab)).fit(tr).bits_per_symbol(va) for n in range(3, 9)
+        }
     best = min(ngram_val, key=ngram_val.get)
     ngram = CharNGram(best, len(vocab)).fit(tr)
-    rows.append(dict(lecture="03", rung=f"{best}-gram", val_bpc=round(ngram_val[best], 4),
-                     test_bpc=round(ngram.bits_per_symbol(te), 4), train_s=round(t.seconds, 1), machine=machine))
-    models = {"fixed window": lambda: charlm.WindowLM(len(vocab), 8, 32, 256),
-              "RNN 256": lambda: charlm.RecurrentLM(len(vocab), "rnn", 32, 256),
-              "LSTM 256": lambda: charlm.RecurrentLM(len(vocab), "lstm", 32, 256)}
+    rows.append(
+        dict(
+            lecture="03",
+            rung=f"{best}-gram",
+            val_bpc=round(ngram_val[best], 4),
+            test_bpc=round(ngram.bits_per_symbol(te), 4),
+            train_s=round(t.seconds, 1),
+            machine=machine,
+        )
+    )
+    models = {
+        "fixed window": lambda: charlm.WindowLM(len(vocab), 8, 32, 256),
+        "RNN 256": lambda: charlm.RecurrentLM(len(vocab), "rnn", 32, 256),
+        "LSTM 256": lambda: charlm.RecurrentLM(len(vocab), "lstm", 32, 256),
+    }
     for name, make in models.items():
         torch.manual_seed(0)
         model = make()
-        hist = charlm.train_lm(model, tr, va, seconds=seconds, evals=20, desc=name, decay=decay)
-        overtakes = next((round(sec, 1) for sec, b in zip(hist.seconds, hist.val_bits) if b < ngram_val[best]), None)
+        hist = charlm.train_lm(
+            model, tr, va, seconds=seconds, evals=20, desc=name, decay=decay
+        )
+        overtakes = next(
+            (
+                round(sec, 1)
+                for sec, b in zip(hist.seconds, hist.val_bits)
+                if b < ngram_val[best]
+            ),
+            None,
+        )
         i_best = min(range(len(hist.val_bits)), key=hist.val_bits.__getitem__)
-        rows.append(dict(lecture="03", rung=name, val_bpc=round(hist.val_bits[-1], 4),
-                         best_val_bpc=round(hist.val_bits[i_best], 4), best_at_s=round(hist.seconds[i_best], 1),
-                         test_bpc=round(charlm.evaluate_bits(model, te), 4), train_s=round(hist.seconds[-1], 1),
-                         steps=hist.steps[-1], lr_schedule="cosine to a tenth" if decay else "constant",
-                         overtakes_ngram_at_s=overtakes,
-                         curve=[[round(a, 1), round(b, 4)] for a, b in zip(hist.seconds, hist.val_bits)],
-                         train_curve=[round(b, 4) for b in hist.train_bits],  # training bpc between evaluations
-                         machine=machine))
+        rows.append(
+            dict(
+                lecture="03",
+                rung=name,
+                val_bpc=round(hist.val_bits[-1], 4),
+                best_val_bpc=round(hist.val_bits[i_best], 4),
+                best_at_s=round(hist.seconds[i_best], 1),
+                test_bpc=round(charlm.evaluate_bits(model, te), 4),
+                train_s=round(hist.seconds[-1], 1),
+                steps=hist.steps[-1],
+                lr_schedule="cosine to a tenth" if decay else "constant",
+                overtakes_ngram_at_s=overtakes,
+                curve=[
+                    [round(a, 1), round(b, 4)]
+                    for a, b in zip(hist.seconds, hist.val_bits)
+                ],
+                # training bpc between evaluations
+                train_curve=[round(b, 4) for b in hist.train_bits],
+                machine=machine,
+            )
+        )
     return rows
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--seconds", type=float, default=600.0, help="training seconds per neural rung (<= 1200)")
-    ap.add_argument("--decay", action="store_true", help="cosine learning-rate decay to a tenth over the budget")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--seconds",
+        type=float,
+        default=600.0,
+        help="training seconds per neural rung (<= 1200)",
+    )
+    ap.add_argument(
+        "--decay",
+        action="store_true",
+        help="cosine learning-rate decay to a tenth over the budget",
+    )
     args = ap.parse_args()
     for row in run(args.seconds, args.decay):
         print(json.dumps(row), flush=True)

@@ -1,28 +1,33 @@
-"""Lecture 05 benchmarks: attention speed, key/value-cache sampling, and our Transformer against
-nanoGPT's CPU recipe at equal wall-clock time.
+"""Lecture 05 benchmarks: attention speed, key/value-cache sampling, and our Transformer
+against nanoGPT's CPU recipe at equal wall-clock time.
 
-    python benchmarks/lecture05.py mha cache            # seconds
-    python benchmarks/lecture05.py nanogpt              # about 3 x the nanoGPT recipe's time (~8 min on 2 cores)
+    python benchmarks/lecture05.py mha cache    # seconds
+    python benchmarks/lecture05.py nanogpt      # 3 x the nanoGPT recipe's time (~8 min)
     python benchmarks/lecture05.py nanogpt --file my.txt --iters 2000
-    python benchmarks/lecture05.py ladder --seconds 1200  # the Transformer rung of the ladder, 20 minutes
+    python benchmarks/lecture05.py ladder --seconds 1200  # the Transformer rung, 20 min
 
-* ``mha``: forward + backward of causal multi-head attention, ours from scratch, ours with
-  ``F.scaled_dot_product_attention``, and ``nn.MultiheadAttention``, at a few sizes.
-* ``cache``: sampling from the same (untrained) GPT with and without the key/value cache.
-* ``nanogpt``: nanoGPT's code cannot be fetched here (offline), so its CPU configuration from its
-  README (4 layers, 4 heads, 128 dims, context 64, batch 12, 2,000 iterations, AdamW at 1e-3 with
-  100 warm-up steps and cosine decay to 1e-4, beta2 0.99, weight decay 0.1, clipping at 1, no
-  dropout) is **re-implemented** on ``helpers.transformer.GPT`` (which keeps biases and an untied
-  output layer: a few thousand parameters more) as the baseline. Its training time is measured, and
-  then ``python -m helpers.charlm FILE --model gpt`` (``train_on_text_file``) and the LSTM get that
-  same time, in the same run, on the same file; all three are scored on the file's last 5% in
-  nats per character. The default file is the first 1 MB of the book's training text.
-* ``ladder``: the notebook's Transformer rung (3 blocks of 64 dimensions; and 4 of 128) on the
-  perplexity ladder's split for ``--seconds`` each, learning rate decayed along a cosine, to set
-  beside ``benchmarks/lecture03_ladder.py``'s rows.
+* ``mha``: forward + backward of causal multi-head attention, ours from scratch, ours
+  with ``F.scaled_dot_product_attention``, and ``nn.MultiheadAttention``, at a few
+  sizes.
+* ``cache``: sampling from the same (untrained) GPT with and without the key/value
+  cache.
+* ``nanogpt``: nanoGPT's code cannot be fetched here (offline), so its CPU configuration
+  from its README (4 layers, 4 heads, 128 dims, context 64, batch 12, 2,000 iterations,
+  AdamW at 1e-3 with 100 warm-up steps and cosine decay to 1e-4, beta2 0.99, weight
+  decay 0.1, clipping at 1, no dropout) is **re-implemented** on
+  ``helpers.transformer.GPT`` (which keeps biases and an untied output layer: a few
+  thousand parameters more) as the baseline. Its training time is measured, and then
+  ``python -m helpers.charlm FILE --model gpt`` (``train_on_text_file``) and the LSTM
+  get that same time, in the same run, on the same file; all three are scored on the
+  file's last 5% in nats per character. The default file is the first 1 MB of the book's
+  training text.
+* ``ladder``: the notebook's Transformer rung (3 blocks of 64 dimensions; and 4 of 128)
+  on the perplexity ladder's split for ``--seconds`` each, learning rate decayed along a
+  cosine, to set beside ``benchmarks/lecture03_ladder.py``'s rows.
 
 Prints one JSON line a result, with the machine it ran on.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,14 +44,18 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from record import emit  # noqa: E402
+
 from helpers import charlm  # noqa: E402
 from helpers import transformer as tfm  # noqa: E402
 from helpers.data import lm_splits  # noqa: E402
-from record import emit  # noqa: E402
 
 
 def machine() -> str:
-    return f"{platform.machine()} CPU, {torch.get_num_threads()} threads, torch {torch.__version__}"
+    return (
+        f"{platform.machine()} CPU, {torch.get_num_threads()} threads, torch "
+        f"{torch.__version__}"
+    )
 
 
 def best_time(fn, repeat: int = 5) -> float:
@@ -70,13 +79,27 @@ def mha_speed() -> list[dict]:
 
         def step(f):
             return lambda: f().sum().backward()
+
         t_scratch = best_time(step(lambda: ours(x, causal=True)))
         ours.fused = True
         t_fused = best_time(step(lambda: ours(x, causal=True)))
-        t_torch = best_time(step(lambda: ref(x, x, x, attn_mask=mask, need_weights=False)[0]))
-        rows.append(dict(lecture="05", bench="causal MHA forward+backward", B=B, T=T, d=d, heads=h,
-                         ours_scratch_ms=round(1e3 * t_scratch, 2), ours_sdpa_ms=round(1e3 * t_fused, 2),
-                         torch_mha_ms=round(1e3 * t_torch, 2), machine=machine()))
+        t_torch = best_time(
+            step(lambda: ref(x, x, x, attn_mask=mask, need_weights=False)[0])
+        )
+        rows.append(
+            dict(
+                lecture="05",
+                bench="causal MHA forward+backward",
+                B=B,
+                T=T,
+                d=d,
+                heads=h,
+                ours_scratch_ms=round(1e3 * t_scratch, 2),
+                ours_sdpa_ms=round(1e3 * t_fused, 2),
+                torch_mha_ms=round(1e3 * t_torch, 2),
+                machine=machine(),
+            )
+        )
     return rows
 
 
@@ -90,20 +113,46 @@ def cache_speed(length: int = 500) -> list[dict]:
     t0 = time.perf_counter()
     cached = tfm.generate(model, prompt, length, seed=0, cache=True)
     t_cached = time.perf_counter() - t0
-    return [dict(lecture="05", bench="sampling with a KV cache", tokens=length, context=256,
-                 same_tokens=bool(torch.equal(plain, cached)), without_s=round(t_plain, 2), with_s=round(t_cached, 2),
-                 speedup=round(t_plain / t_cached, 2), machine=machine())]
+    return [
+        dict(
+            lecture="05",
+            bench="sampling with a KV cache",
+            tokens=length,
+            context=256,
+            same_tokens=bool(torch.equal(plain, cached)),
+            without_s=round(t_plain, 2),
+            with_s=round(t_cached, 2),
+            speedup=round(t_plain / t_cached, 2),
+            machine=machine(),
+        )
+    ]
 
 
-def nanogpt_recipe(train_ids, iters: int = 2000, seed: int = 0) -> tuple[tfm.GPT, float]:
-    """nanoGPT's CPU configuration, re-implemented: returns the model and its training seconds."""
+def nanogpt_recipe(
+    train_ids, iters: int = 2000, seed: int = 0
+) -> tuple[tfm.GPT, float]:
+    """nanoGPT's CPU configuration, re-implemented: returns the model and its training
+    seconds."""
     block, batch, lr, min_lr, warmup = 64, 12, 1e-3, 1e-4, 100
     torch.manual_seed(seed)
-    model = tfm.GPT(int(train_ids.max()) + 1, block_size=block, n_layer=4, n_head=4, d_model=128, dropout=0.0)
+    model = tfm.GPT(
+        int(train_ids.max()) + 1,
+        block_size=block,
+        n_layer=4,
+        n_head=4,
+        d_model=128,
+        dropout=0.0,
+    )
     decay = [p for p in model.parameters() if p.dim() >= 2]
     no_decay = [p for p in model.parameters() if p.dim() < 2]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
-                            lr=lr, betas=(0.9, 0.99))
+    opt = torch.optim.AdamW(
+        [
+            {"params": decay, "weight_decay": 0.1},
+            {"params": no_decay, "weight_decay": 0.0},
+        ],
+        lr=lr,
+        betas=(0.9, 0.99),
+    )
     ids = torch.as_tensor(train_ids)
     g = torch.Generator().manual_seed(seed)
     trained = 0.0
@@ -117,8 +166,8 @@ def nanogpt_recipe(train_ids, iters: int = 2000, seed: int = 0) -> tuple[tfm.GPT
         for group in opt.param_groups:
             group["lr"] = rate
         starts = torch.randint(0, len(ids) - block - 1, (batch,), generator=g)
-        x = torch.stack([ids[s:s + block] for s in starts])                  # (12, 64)
-        y = torch.stack([ids[s + 1:s + block + 1] for s in starts])
+        x = torch.stack([ids[s : s + block] for s in starts])  # (12, 64)
+        y = torch.stack([ids[s + 1 : s + block + 1] for s in starts])
         logits, _ = model(x)
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
         opt.zero_grad(set_to_none=True)
@@ -142,15 +191,37 @@ def nanogpt_comparison(path: str | None = None, iters: int = 2000) -> list[dict]
         rows = []
         base, seconds = nanogpt_recipe(ids[:cut], iters)
         nats = charlm.evaluate_bits(base, held_out) * math.log(2)
-        rows.append(dict(lecture="05", bench="nanoGPT comparison", model="nanoGPT CPU recipe (re-implemented)",
-                         iters=iters, train_s=round(seconds, 1), val_nats=round(nats, 4), file=Path(path).name,
-                         chars=len(text), machine=machine()))
+        rows.append(
+            dict(
+                lecture="05",
+                bench="nanoGPT comparison",
+                model="nanoGPT CPU recipe (re-implemented)",
+                iters=iters,
+                train_s=round(seconds, 1),
+                val_nats=round(nats, 4),
+                file=Path(path).name,
+                chars=len(text),
+                machine=machine(),
+            )
+        )
         for kind in ("gpt", "lstm"):
-            model, _, hist = charlm.train_on_text_file(path, seconds=seconds, model=kind)
+            model, _, hist = charlm.train_on_text_file(
+                path, seconds=seconds, model=kind
+            )
             nats = charlm.evaluate_bits(model, held_out) * math.log(2)
-            rows.append(dict(lecture="05", bench="nanoGPT comparison", model=f"python -m helpers.charlm --model {kind}",
-                             steps=hist.steps[-1], train_s=round(hist.seconds[-1], 1), val_nats=round(nats, 4),
-                             file=Path(path).name, chars=len(text), machine=machine()))
+            rows.append(
+                dict(
+                    lecture="05",
+                    bench="nanoGPT comparison",
+                    model=f"python -m helpers.charlm --model {kind}",
+                    steps=hist.steps[-1],
+                    train_s=round(hist.seconds[-1], 1),
+                    val_nats=round(nats, 4),
+                    file=Path(path).name,
+                    chars=len(text),
+                    machine=machine(),
+                )
+            )
     return rows
 
 
@@ -161,18 +232,45 @@ def ladder(seconds: float = 1200.0) -> list[dict]:
     vocab = charlm.CharVocab(s.train + s.val + s.test)
     tr, va, te = vocab.encode(s.train), vocab.encode(s.val), vocab.encode(s.test)
     rows = []
-    for name, cfg in (("Transformer 3 x 64", {"n_layer": 3, "d_model": 64}), ("Transformer 4 x 128", {"n_layer": 4, "d_model": 128})):
+    for name, cfg in (
+        ("Transformer 3 x 64", {"n_layer": 3, "d_model": 64}),
+        ("Transformer 4 x 128", {"n_layer": 4, "d_model": 128}),
+    ):
         torch.manual_seed(0)
         model = tfm.GPT(len(vocab), block_size=64, n_head=4, **cfg)
-        hist = charlm.train_lm(model, tr, va, seconds=seconds, batch=32, seq_len=64, lr=3e-3, decay=True, evals=20,
-                               desc=name)
+        hist = charlm.train_lm(
+            model,
+            tr,
+            va,
+            seconds=seconds,
+            batch=32,
+            seq_len=64,
+            lr=3e-3,
+            decay=True,
+            evals=20,
+            desc=name,
+        )
         i_best = min(range(len(hist.val_bits)), key=hist.val_bits.__getitem__)
-        rows.append(dict(lecture="05", rung=name, params=sum(p.numel() for p in model.parameters()),
-                         val_bpc=round(hist.val_bits[-1], 4), best_val_bpc=round(hist.val_bits[i_best], 4),
-                         best_at_s=round(hist.seconds[i_best], 1), test_bpc=round(charlm.evaluate_bits(model, te), 4),
-                         train_s=round(hist.seconds[-1], 1), steps=hist.steps[-1], lr_schedule="cosine to a tenth",
-                         curve=[[round(a, 1), round(b, 4)] for a, b in zip(hist.seconds, hist.val_bits)],
-                         train_curve=[round(b, 4) for b in hist.train_bits], machine=machine()))
+        rows.append(
+            dict(
+                lecture="05",
+                rung=name,
+                params=sum(p.numel() for p in model.parameters()),
+                val_bpc=round(hist.val_bits[-1], 4),
+                best_val_bpc=round(hist.val_bits[i_best], 4),
+                best_at_s=round(hist.seconds[i_best], 1),
+                test_bpc=round(charlm.evaluate_bits(model, te), 4),
+                train_s=round(hist.seconds[-1], 1),
+                steps=hist.steps[-1],
+                lr_schedule="cosine to a tenth",
+                curve=[
+                    [round(a, 1), round(b, 4)]
+                    for a, b in zip(hist.seconds, hist.val_bits)
+                ],
+                train_curve=[round(b, 4) for b in hist.train_bits],
+                machine=machine(),
+            )
+        )
     return rows
 
 
@@ -180,11 +278,32 @@ PARTS = {"mha": mha_speed, "cache": cache_speed, "nanogpt": None, "ladder": None
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("parts", nargs="*", default=["mha", "cache", "nanogpt"], help="mha, cache, nanogpt, ladder")
-    ap.add_argument("--file", default=None, help="nanogpt: a plain-text file (default: 1 MB of the book's text)")
-    ap.add_argument("--iters", type=int, default=2000, help="nanogpt: iterations of the nanoGPT recipe")
-    ap.add_argument("--seconds", type=float, default=1200.0, help="ladder: training seconds per model (<= 1200)")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "parts",
+        nargs="*",
+        default=["mha", "cache", "nanogpt"],
+        help="mha, cache, nanogpt, ladder",
+    )
+    ap.add_argument(
+        "--file",
+        default=None,
+        help="nanogpt: a plain-text file (default: 1 MB of the book's text)",
+    )
+    ap.add_argument(
+        "--iters",
+        type=int,
+        default=2000,
+        help="nanogpt: iterations of the nanoGPT recipe",
+    )
+    ap.add_argument(
+        "--seconds",
+        type=float,
+        default=1200.0,
+        help="ladder: training seconds per model (<= 1200)",
+    )
     ap.add_argument("--out", type=Path, help="append the JSON lines to this file too")
     args = ap.parse_args()
     unknown = [p for p in args.parts if p not in PARTS]

@@ -1,13 +1,14 @@
 """Run the benchmarks of every lecture (or those named) and print JSON lines.
 
-    python benchmarks/run.py            # all
-    python benchmarks/run.py 01         # lecture 01 only
-    python benchmarks/run.py --out results.jsonl   # also append the lines to a file
-    python benchmarks/run.py 03 --seconds 1200     # training seconds per neural rung of the ladder
-    python benchmarks/run.py 03 --decay            # ... with the learning rate decayed over them
-    python benchmarks/run.py 04 --pairs fra.txt    # lecture 04 on a real pairs file (--seconds per model)
-    python benchmarks/run.py 05                    # attention speed, KV cache, nanoGPT's recipe (see lecture05.py)
+python benchmarks/run.py # all python benchmarks/run.py 01 # lecture 01 only python
+benchmarks/run.py --out results.jsonl # also append the lines to a file python
+benchmarks/run.py 03 --seconds 1200 # training seconds per neural rung of the ladder
+python benchmarks/run.py 03 --decay # ... with the learning rate decayed over them
+python benchmarks/run.py 04 --pairs fra.txt # lecture 04 on a real pairs file (--seconds
+per model) python benchmarks/run.py 05 # attention speed, KV cache, nanoGPT's recipe
+(see lecture05.py)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,18 +29,47 @@ LECTURES = ["01", "02", "03", "04", "05"]
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("lectures", nargs="*", help=f"which lectures (default all: {', '.join(LECTURES)})")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "lectures",
+        nargs="*",
+        help=f"which lectures (default all: {', '.join(LECTURES)})",
+    )
     ap.add_argument("--out", type=Path, help="append the JSON lines to this file too")
-    ap.add_argument("--seconds", type=float, default=600.0, help="lecture 03: training seconds per neural rung (<= 1200)")
-    ap.add_argument("--decay", action="store_true", help="lecture 03: cosine learning-rate decay over the budget")
-    ap.add_argument("--pairs", help="lecture 04: a tab-separated pairs file instead of the number task")
-    ap.add_argument("--steps", type=int, default=2000, help="lecture 04: training steps per model")
+    ap.add_argument(
+        "--seconds",
+        type=float,
+        default=600.0,
+        help="lecture 03: training seconds per neural rung (<= 1200)",
+    )
+    ap.add_argument(
+        "--decay",
+        action="store_true",
+        help="lecture 03: cosine learning-rate decay over the budget",
+    )
+    ap.add_argument(
+        "--pairs",
+        help="lecture 04: a tab-separated pairs file instead of the number task",
+    )
+    ap.add_argument(
+        "--steps", type=int, default=2000, help="lecture 04: training steps per model"
+    )
     args = ap.parse_args()
-    runs = {"01": lecture01_word_vectors.run, "02": lecture02_neural_networks.run,
-            "03": lambda: lecture03_ladder.run(args.seconds, args.decay),
-            "04": lambda: lecture04_translation.run(args.steps, args.pairs, args.seconds if args.pairs else None),
-            "05": lambda: lecture05.mha_speed() + lecture05.cache_speed() + lecture05.nanogpt_comparison()}
+    runs = {
+        "01": lecture01_word_vectors.run,
+        "02": lecture02_neural_networks.run,
+        "03": lambda: lecture03_ladder.run(args.seconds, args.decay),
+        "04": lambda: lecture04_translation.run(
+            args.steps, args.pairs, args.seconds if args.pairs else None
+        ),
+        "05": lambda: (
+            lecture05.mha_speed()
+            + lecture05.cache_speed()
+            + lecture05.nanogpt_comparison()
+        ),
+    }
     unknown = [k for k in args.lectures if k not in LECTURES]
     if unknown:
         ap.error(f"unknown lecture(s) {unknown}; expected some of {list(LECTURES)}")

@@ -1,14 +1,19 @@
-"""Data-parallel training of the lecture-05 Transformer with PyTorch DDP, under ``torchrun``.
+"""Data-parallel training of the lecture-05 Transformer with PyTorch DDP, under
+``torchrun``.
 
-    torchrun --nproc_per_node=2 -m helpers.ddp --steps 5             # 2 processes on a CPU (gloo)
-    torchrun --nproc_per_node=8 -m helpers.ddp --steps 2000          # 8 GPUs on one machine (NCCL)
-    python -m helpers.ddp --steps 5                                   # one process, the same global batch
+    # 2 processes on a CPU (gloo); 8 GPUs on one machine (NCCL); one process, the same
+    # global batch:
+    torchrun --nproc_per_node=2 -m helpers.ddp --steps 5
+    torchrun --nproc_per_node=8 -m helpers.ddp --steps 2000
+    python -m helpers.ddp --steps 5
 
-Every rank draws the same global batch of windows from the book's training text (one seeded
-generator) and trains on its own share of the rows; DDP averages the gradients, so every rank
-takes the same Adam step as one process on the whole batch. ``--record DIR`` writes, per rank,
-the loss (averaged over ranks) and the parameters after every step, for the test that checks both.
+Every rank draws the same global batch of windows from the book's training text (one
+seeded generator) and trains on its own share of the rows; DDP averages the gradients,
+so every rank takes the same Adam step as one process on the whole batch. ``--record
+DIR`` writes, per rank, the loss (averaged over ranks) and the parameters after every
+step, for the test that checks both.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,47 +31,70 @@ from .transformer import GPT
 
 
 def init() -> tuple[int, int, torch.device]:
-    """Join the process group torchrun describes (gloo on CPU, NCCL on GPUs); (0, 1, device) alone."""
+    """Join the process group torchrun describes (gloo on CPU, NCCL on GPUs); (0, 1,
+    device) alone."""
     if "RANK" not in os.environ:
         return 0, 1, torch.device("cuda" if torch.cuda.is_available() else "cpu")
     cuda = torch.cuda.is_available()
     dist.init_process_group("nccl" if cuda else "gloo")
     rank, world = dist.get_rank(), dist.get_world_size()
-    device = torch.device(f"cuda:{int(os.environ.get('LOCAL_RANK', '0'))}" if cuda else "cpu")
+    device = torch.device(
+        f"cuda:{int(os.environ.get('LOCAL_RANK', '0'))}" if cuda else "cpu"
+    )
     if cuda:
         torch.cuda.set_device(device)
     return rank, world, device
 
 
-def train(steps: int = 5, global_batch: int = 8, block: int = 32, lr: float = 1e-3, seed: int = 0,
-          record: str | None = None, model_kwargs: dict | None = None) -> list[float]:
-    """Train a small GPT for ``steps`` steps on ``global_batch`` windows a step, split over the
-    ranks. Returns the loss of each step (mean over the global batch)."""
+def train(
+    steps: int = 5,
+    global_batch: int = 8,
+    block: int = 32,
+    lr: float = 1e-3,
+    seed: int = 0,
+    record: str | None = None,
+    model_kwargs: dict | None = None,
+) -> list[float]:
+    """Train a small GPT for ``steps`` steps on ``global_batch`` windows a step, split
+    over the ranks. Returns the loss of each step (mean over the global batch)."""
     rank, world, device = init()
     if global_batch % world:
-        raise ValueError(f"the global batch ({global_batch}) must divide evenly over {world} processes")
+        raise ValueError(
+            f"the global batch ({global_batch}) must divide evenly over {world} "
+            "processes"
+        )
     if world > 1 and device.type == "cpu":
-        torch.set_num_threads(1)                                           # the cores are shared by the ranks
+        # the cores are shared by the ranks
+        torch.set_num_threads(1)
     text = data.lm_splits().train[:200_000]
     vocab = charlm.CharVocab(data.lm_splits().train)
     ids = torch.as_tensor(vocab.encode(text))
-    torch.manual_seed(seed)                                                # same initial weights on every rank
-    model = GPT(len(vocab), block_size=block, **(model_kwargs or {"n_layer": 2, "n_head": 2, "d_model": 32})).to(device)
+    # same initial weights on every rank
+    torch.manual_seed(seed)
+    model = GPT(
+        len(vocab),
+        block_size=block,
+        **(model_kwargs or {"n_layer": 2, "n_head": 2, "d_model": 32}),
+    ).to(device)
     net = DDP(model) if world > 1 else model
     opt = torch.optim.Adam(model.parameters(), lr=lr)
-    g = torch.Generator().manual_seed(seed + 1)                            # same batches on every rank
+    # same batches on every rank
+    g = torch.Generator().manual_seed(seed + 1)
     losses, out = [], Path(record) if record else None
     if out:
         out.mkdir(parents=True, exist_ok=True)
     for step in range(steps):
         starts = torch.randint(0, len(ids) - block - 1, (global_batch,), generator=g)
-        mine = starts[rank::world]                                         # this rank's share of the rows
-        x = torch.stack([ids[s:s + block] for s in mine]).to(device)       # (B / world, block)
-        y = torch.stack([ids[s + 1:s + block + 1] for s in mine]).to(device)
+        # this rank's share of the rows
+        mine = starts[rank::world]
+        # (B / world, block)
+        x = torch.stack([ids[s : s + block] for s in mine]).to(device)
+        y = torch.stack([ids[s + 1 : s + block + 1] for s in mine]).to(device)
         logits, _ = net(x)
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
         opt.zero_grad()
-        loss.backward()                                                    # DDP all-reduces (averages) the gradients
+        # DDP all-reduces (averages) the gradients
+        loss.backward()
         opt.step()
         mean_loss = loss.detach().clone()
         if world > 1:
@@ -77,7 +105,9 @@ def train(steps: int = 5, global_batch: int = 8, block: int = 32, lr: float = 1e
             flat = torch.cat([p.detach().reshape(-1).cpu() for p in model.parameters()])
             torch.save(flat, out / f"rank{rank}_step{step}.pt")
     if out:
-        (out / f"rank{rank}_losses.json").write_text(json.dumps({"world": world, "losses": losses}))
+        (out / f"rank{rank}_losses.json").write_text(
+            json.dumps({"world": world, "losses": losses})
+        )
     if world > 1:
         dist.destroy_process_group()
     return losses
@@ -88,7 +118,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--steps", type=int, default=5)
     p.add_argument("--global-batch", type=int, default=8)
     p.add_argument("--lr", type=float, default=1e-3)
-    p.add_argument("--record", default=None, help="folder for per-step losses and parameters")
+    p.add_argument(
+        "--record", default=None, help="folder for per-step losses and parameters"
+    )
     a = p.parse_args(argv)
     losses = train(a.steps, a.global_batch, lr=a.lr, record=a.record)
     if int(os.environ.get("RANK", "0")) == 0:

@@ -1,4 +1,5 @@
 """Pick the device and the size of the experiments: small on a CPU, bigger on a GPU."""
+
 from __future__ import annotations
 
 import os
@@ -18,7 +19,8 @@ def pick_device() -> torch.device:
 
 @dataclass(frozen=True)
 class Scale:
-    """How big the experiments are. ``small`` is what CI runs on 2 CPU cores in minutes."""
+    """How big the experiments are. ``small`` is what CI runs on 2 CPU cores in
+    minutes."""
 
     name: str  # "small" or "large"
 
@@ -34,18 +36,27 @@ class Scale:
 def setup(seed: int = 0, verbose: bool = True) -> tuple[torch.device, Scale]:
     """Seed everything, pick the device and the scale, and say what was picked.
 
-    The scale is ``large`` on a GPU and ``small`` otherwise; ``NLPBOOK_SCALE`` overrides it.
+    The scale is ``large`` on a GPU and ``small`` otherwise; ``NLPBOOK_SCALE`` overrides
+    it.
     """
     from .train import seed_everything
 
     seed_everything(seed)
     device = pick_device()
-    name = os.environ.get("NLPBOOK_SCALE") or ("large" if device.type == "cuda" else "small")
+    name = os.environ.get("NLPBOOK_SCALE") or (
+        "large" if device.type == "cuda" else "small"
+    )
     if name not in ("small", "large"):
         raise ValueError(f"NLPBOOK_SCALE must be 'small' or 'large', got {name!r}")
     scale = Scale(name)
     if verbose:
-        what = torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor() or "cpu"
-        print(f"device: {device} ({what}), torch {torch.__version__}, "
-              f"{torch.get_num_threads()} CPU threads, scale: {scale.name}, seed: {seed}")
+        what = (
+            torch.cuda.get_device_name(device)
+            if device.type == "cuda"
+            else platform.processor() or "cpu"
+        )
+        print(
+            f"device: {device} ({what}), torch {torch.__version__}, "
+            f"{torch.get_num_threads()} CPU threads, scale: {scale.name}, seed: {seed}"
+        )
     return device, scale

@@ -1,10 +1,12 @@
-"""Download data files once, verify them, and keep them in a local cache: a thin layer over
-``pooch`` (which downloads to a temporary file and moves it into place only once complete and
-verified, so an interrupted run never leaves a half-written file behind), with clear messages.
+"""Download data files once, verify them, and keep them in a local cache: a thin layer
+over ``pooch`` (which downloads to a temporary file and moves it into place only once
+complete and verified, so an interrupted run never leaves a half-written file behind),
+with clear messages.
 
 Files land in ``cache_dir()`` (``$NLPBOOK_DATA`` or ``~/.cache/nlpbook``). Set
 ``NLPBOOK_OFFLINE=1`` to forbid network access: only cached files are used.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,9 +20,17 @@ from typing import Any
 import pooch
 import requests
 
-__all__ = ["DownloadError", "cache_dir", "sha256sum", "download", "extract_zip_member", "TEXT8", "load_text8"]
+__all__ = [
+    "DownloadError",
+    "cache_dir",
+    "sha256sum",
+    "download",
+    "extract_zip_member",
+    "TEXT8",
+    "load_text8",
+]
 
-pooch.get_logger().setLevel("WARNING")       # no "Downloading ..." chatter in notebooks
+pooch.get_logger().setLevel("WARNING")  # no "Downloading ..." chatter in notebooks
 
 
 class DownloadError(RuntimeError):
@@ -28,7 +38,8 @@ class DownloadError(RuntimeError):
 
 
 def cache_dir() -> Path:
-    """Return the data cache directory (``$NLPBOOK_DATA`` or ``~/.cache/nlpbook``), creating it."""
+    """Return the data cache directory (``$NLPBOOK_DATA`` or ``~/.cache/nlpbook``),
+    creating it."""
     env = os.environ.get("NLPBOOK_DATA")
     path = Path(env).expanduser() if env else Path.home() / ".cache" / "nlpbook"
     path.mkdir(parents=True, exist_ok=True)
@@ -47,21 +58,34 @@ def _is_offline(offline: bool | None) -> bool:
 
 
 def _by_hand(url: str, target: Path) -> str:
-    return (f"To proceed without network access, download {url} on another machine and "
-            f"place it by hand at {target} (set NLPBOOK_DATA to use a different cache directory).")
+    return (
+        f"To proceed without network access, download {url} on another machine and "
+        f"place it by hand at {target} (set NLPBOOK_DATA to use a different cache "
+        "directory)."
+    )
 
 
-def download(url: str, sha256: str | None, filename: str | None = None, *, cache: Path | None = None,
-             timeout: float = 30.0, offline: bool | None = None) -> Path:
+def download(
+    url: str,
+    sha256: str | None,
+    filename: str | None = None,
+    *,
+    cache: Path | None = None,
+    timeout: float = 30.0,
+    offline: bool | None = None,
+) -> Path:
     """Return the cached copy of ``url``, downloading it first if needed.
 
-    ``sha256=None`` skips verification. ``filename`` defaults to the last part of the URL path.
-    ``offline=None`` means: offline if ``NLPBOOK_OFFLINE=1``. Raises ``DownloadError`` on
-    network/HTTP errors, checksum mismatches, or when offline and the file is not cached.
+    ``sha256=None`` skips verification. ``filename`` defaults to the last part of the
+    URL path. ``offline=None`` means: offline if ``NLPBOOK_OFFLINE=1``. Raises
+    ``DownloadError`` on network/HTTP errors, checksum mismatches, or when offline and
+    the file is not cached.
     """
     name = filename or Path(urllib.parse.urlsplit(url).path).name
     if not name or Path(name).name != name:
-        raise ValueError(f"cannot derive a plain file name from url={url!r}, filename={filename!r}")
+        raise ValueError(
+            f"cannot derive a plain file name from url={url!r}, filename={filename!r}"
+        )
     folder = Path(cache) if cache is not None else cache_dir()
     target = folder / name
     expected = sha256.lower() if sha256 else None
@@ -72,31 +96,50 @@ def download(url: str, sha256: str | None, filename: str | None = None, *, cache
             raise DownloadError(
                 f"Cached file {target} is corrupt or not the expected file:\n"
                 f"  expected sha256 {expected}\n  actual   sha256 {actual}\n"
-                f"Delete it and run again to re-download it from {url}, or replace it by hand with a correct copy.")
+                f"Delete it and run again to re-download it from {url}, or replace it "
+                "by hand with a correct copy."
+            )
         return target
     if _is_offline(offline):
-        raise DownloadError(f"{target} is not cached and offline mode is on (NLPBOOK_OFFLINE / offline=True), "
-                            f"so it was not downloaded. {_by_hand(url, target)}")
-    try:
-        path = pooch.retrieve(url, known_hash=f"sha256:{expected}" if expected else None, fname=name,
-                              path=folder, progressbar=False, downloader=pooch.HTTPDownloader(timeout=timeout))
-    except requests.HTTPError as e:
-        raise DownloadError(f"Downloading {url} failed: HTTP {e.response.status_code} {e.response.reason}.") from e
-    except requests.RequestException as e:
-        raise DownloadError(f"Could not download {url}: {e}. This machine may be offline or the server "
-                            f"unreachable. {_by_hand(url, target)}") from e
-    except ValueError as e:           # pooch: the downloaded file's hash does not match (it kept nothing)
         raise DownloadError(
-            f"Checksum mismatch for {url} (to be saved as {target}):\n  expected sha256 {expected}\n"
-            f"  ({e})\nNothing was saved. The server may have served a different or truncated file; "
-            f"try again later, or place a verified copy by hand at {target}.") from e
+            f"{target} is not cached and offline mode is on (NLPBOOK_OFFLINE / "
+            f"offline=True), so it was not downloaded. {_by_hand(url, target)}"
+        )
+    try:
+        path = pooch.retrieve(
+            url,
+            known_hash=f"sha256:{expected}" if expected else None,
+            fname=name,
+            path=folder,
+            progressbar=False,
+            downloader=pooch.HTTPDownloader(timeout=timeout),
+        )
+    except requests.HTTPError as e:
+        raise DownloadError(
+            f"Downloading {url} failed: HTTP {e.response.status_code} "
+            f"{e.response.reason}."
+        ) from e
+    except requests.RequestException as e:
+        raise DownloadError(
+            f"Could not download {url}: {e}. This machine may be offline or the server "
+            f"unreachable. {_by_hand(url, target)}"
+        ) from e
+    except ValueError as e:
+        # pooch: the downloaded file's hash does not match (it kept nothing)
+        raise DownloadError(
+            f"Checksum mismatch for {url} (to be saved as {target}):\n  expected "
+            f"sha256 {expected}\n  ({e})\nNothing was saved. The server may have "
+            "served a different or truncated file; try again later, or place a "
+            f"verified copy by hand at {target}."
+        ) from e
     return Path(path)
 
 
 def extract_zip_member(zip_path: Path, member: str, dest: Path | None = None) -> Path:
-    """Extract one ``member`` of ``zip_path`` atomically (to a temporary name, then moved) and
-    return its path. ``dest`` is the output file (or an existing directory to put it in); by
-    default the member's base name next to the zip. An existing ``dest`` file is returned as is."""
+    """Extract one ``member`` of ``zip_path`` atomically (to a temporary name, then
+    moved) and return its path. ``dest`` is the output file (or an existing directory to
+    put it in); by default the member's base name next to the zip. An existing ``dest``
+    file is returned as is."""
     zip_path = Path(zip_path)
     dest = Path(dest) if dest is not None else zip_path.parent / Path(member).name
     if dest.is_dir():
@@ -110,44 +153,65 @@ def extract_zip_member(zip_path: Path, member: str, dest: Path | None = None) ->
             names = zf.namelist()
             if member not in names:
                 more = f" (and {len(names) - 5} more)" if len(names) > 5 else ""
-                raise DownloadError(f"{zip_path} has no member {member!r}; it contains "
-                                    f"{', '.join(map(repr, names[:5])) or 'nothing'}{more}.")
+                raise DownloadError(
+                    f"{zip_path} has no member {member!r}; it contains "
+                    f"{', '.join(map(repr, names[:5])) or 'nothing'}{more}."
+                )
             with zf.open(member) as src:
                 while chunk := src.read(1 << 20):
                     out.write(chunk)
         os.replace(tmp, dest)
     except (zipfile.BadZipFile, zlib.error, EOFError) as e:
-        raise DownloadError(f"{zip_path} is not a valid zip file ({e}). Delete it and run again to re-download it.") from e
+        raise DownloadError(
+            f"{zip_path} is not a valid zip file ({e}). Delete it and run again to "
+            "re-download it."
+        ) from e
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
     return dest
 
 
-# text8: the first 10^8 bytes of cleaned English Wikipedia (Matt Mahoney), 31,344,016 bytes zipped.
-# Both digests are the ones published alongside text8 by several independent projects.
+# text8: the first 10^8 bytes of cleaned English Wikipedia (Matt Mahoney), 31,344,016
+# bytes zipped. Both digests are the ones published alongside text8 by several
+# independent projects.
 TEXT8: dict[str, Any] = dict(
     url="http://mattmahoney.net/dc/text8.zip",
-    sha256="a6640522afe85d1963ad56c05b0ede0a0c000dddc9671758a6cc09b7a38e5232",        # text8.zip
+    # text8.zip
+    sha256="a6640522afe85d1963ad56c05b0ede0a0c000dddc9671758a6cc09b7a38e5232",
     member="text8",
-    text_sha256="6e890197040d37d85beb962ae1f041ff1d9a9ca8d20c7d99c85027eebf51dca7",   # the extracted text8
+    # the extracted text8
+    text_sha256="6e890197040d37d85beb962ae1f041ff1d9a9ca8d20c7d99c85027eebf51dca7",
 )
 
 
-def load_text8(max_chars: int | None = None, text_sha256: str | None | Any = ..., **download_kwargs: Any) -> str:
+def load_text8(
+    max_chars: int | None = None,
+    text_sha256: str | None | Any = ...,
+    **download_kwargs: Any,
+) -> str:
     """Return the text8 corpus (its first ``max_chars`` characters if given).
 
-    ``download_kwargs`` go to ``download()`` and may also override ``url`` and ``sha256`` from
-    ``TEXT8`` (for mirrors and tests). The extracted file is checked against ``text_sha256``
-    (default ``TEXT8["text_sha256"]``; None skips it) and removed if it does not match.
+    ``download_kwargs`` go to ``download()`` and may also override ``url`` and
+    ``sha256`` from ``TEXT8`` (for mirrors and tests). The extracted file is checked
+    against ``text_sha256`` (default ``TEXT8["text_sha256"]``; None skips it) and
+    removed if it does not match.
     """
-    kwargs: dict[str, Any] = {"url": TEXT8["url"], "sha256": TEXT8["sha256"], "filename": "text8.zip", **download_kwargs}
+    kwargs: dict[str, Any] = {
+        "url": TEXT8["url"],
+        "sha256": TEXT8["sha256"],
+        "filename": "text8.zip",
+        **download_kwargs,
+    }
     zip_path = download(**kwargs)
     text_path = extract_zip_member(zip_path, TEXT8["member"])
     want = TEXT8.get("text_sha256") if text_sha256 is ... else text_sha256
     if want is not None and (got := sha256sum(text_path)) != want.lower():
         text_path.unlink()
-        raise DownloadError(f"{text_path}, extracted from {zip_path}, is not text8: sha256 {got}, expected {want}. "
-                            f"It was removed; delete {zip_path} too and run again to re-download it.")
+        raise DownloadError(
+            f"{text_path}, extracted from {zip_path}, is not text8: sha256 {got}, "
+            f"expected {want}. "
+            f"It was removed; delete {zip_path} too and run again to re-download it."
+        )
     with open(text_path, encoding="utf-8") as f:
         return f.read() if max_chars is None else f.read(max_chars)

@@ -1,4 +1,6 @@
-"""Intrinsic evaluation of word vectors: similarity benchmarks, analogies, nearest neighbours."""
+"""Intrinsic evaluation of word vectors: similarity benchmarks, analogies, nearest
+neighbours."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,7 +15,8 @@ from .text import Vocab
 
 
 def as_unit_rows(E) -> np.ndarray:
-    """Embeddings (V, d) as a float32 NumPy array with rows of length 1 (zero rows stay zero)."""
+    """Embeddings (V, d) as a float32 NumPy array with rows of length 1 (zero rows stay
+    zero)."""
     E = E.detach().cpu().numpy() if isinstance(E, torch.Tensor) else np.asarray(E)
     if E.ndim != 2:
         raise ValueError(f"embeddings must be a (V, d) matrix, got shape {E.shape}")
@@ -23,28 +26,34 @@ def as_unit_rows(E) -> np.ndarray:
 
 def _check_rows(E: np.ndarray, vocab: Vocab) -> None:
     if len(E) != len(vocab):
-        raise ValueError(f"embeddings have {len(E)} rows but the vocabulary has {len(vocab)} words")
+        raise ValueError(
+            f"embeddings have {len(E)} rows but the vocabulary has {len(vocab)} words"
+        )
 
 
 @dataclass
 class SimilarityResult:
-    spearman: float        # rank correlation between cosine and human scores, on the pairs used
-    used: int              # pairs with both words in the vocabulary
-    total: int             # pairs in the benchmark
-    oov_words: list[str]   # the words that were missing, sorted
+    # rank correlation between cosine and human scores, on the pairs used
+    spearman: float
+    used: int  # pairs with both words in the vocabulary
+    total: int  # pairs in the benchmark
+    oov_words: list[str]  # the words that were missing, sorted
 
     @property
     def oov_share(self) -> float:
         return 1 - self.used / self.total
 
     def __str__(self) -> str:
-        return (f"Spearman {self.spearman:.3f} on {self.used}/{self.total} pairs "
-                f"({self.oov_share:.0%} out of vocabulary, {len(self.oov_words)} distinct words)")
+        return (
+            f"Spearman {self.spearman:.3f} on {self.used}/{self.total} pairs "
+            f"({self.oov_share:.0%} out of vocabulary, {len(self.oov_words)} distinct "
+            "words)"
+        )
 
 
 def similarity(E, vocab: Vocab, pairs: Sequence[WordPair]) -> SimilarityResult:
-    """Spearman correlation of cosine similarity with human scores. Pairs with an unknown word are
-    counted and reported in the result, never silently dropped."""
+    """Spearman correlation of cosine similarity with human scores. Pairs with an
+    unknown word are counted and reported in the result, never silently dropped."""
     U = as_unit_rows(E)
     _check_rows(U, vocab)
     gold, pred, oov = [], [], set()
@@ -61,30 +70,35 @@ def similarity(E, vocab: Vocab, pairs: Sequence[WordPair]) -> SimilarityResult:
 
 @dataclass
 class AnalogyResult:
-    accuracy: float        # on the questions whose four words are all in the vocabulary
+    accuracy: float  # on the questions whose four words are all in the vocabulary
     correct: int
     used: int
     total: int
-    by_section: dict[str, tuple[int, int]]   # section -> (correct, used)
+    by_section: dict[str, tuple[int, int]]  # section -> (correct, used)
 
     def __str__(self) -> str:
-        return (f"accuracy {self.accuracy:.1%} ({self.correct}/{self.used} answerable of "
-                f"{self.total} questions)")
+        return (
+            f"accuracy {self.accuracy:.1%} ({self.correct}/{self.used} answerable of "
+            f"{self.total} questions)"
+        )
 
 
-def analogies(E, vocab: Vocab, questions: Sequence[Analogy], batch: int = 2048) -> AnalogyResult:
-    """3CosAdd: answer ``a : b :: c : ?`` with argmax_d cos(d, b - a + c), excluding a, b and c.
-    Questions with a word outside the vocabulary are counted as unanswerable."""
+def analogies(
+    E, vocab: Vocab, questions: Sequence[Analogy], batch: int = 2048
+) -> AnalogyResult:
+    """3CosAdd: answer ``a : b :: c : ?`` with argmax_d cos(d, b - a + c), excluding a,
+    b and c. Questions with a word outside the vocabulary are counted as
+    unanswerable."""
     U = torch.from_numpy(as_unit_rows(E))
     _check_rows(U, vocab)
     qs = [q for q in questions if all(w in vocab for w in q[:4])]
     by_section: dict[str, list[int]] = {}
     correct = 0
     for i in range(0, len(qs), batch):
-        chunk = qs[i:i + batch]
-        idx = torch.tensor([[vocab.stoi[w] for w in q[:4]] for q in chunk])   # (n, 4)
-        target = U[idx[:, 1]] - U[idx[:, 0]] + U[idx[:, 2]]                    # (n, d)
-        scores = target @ U.T                                                  # (n, V)
+        chunk = qs[i : i + batch]
+        idx = torch.tensor([[vocab.stoi[w] for w in q[:4]] for q in chunk])  # (n, 4)
+        target = U[idx[:, 1]] - U[idx[:, 0]] + U[idx[:, 2]]  # (n, d)
+        scores = target @ U.T  # (n, V)
         scores.scatter_(1, idx[:, :3], float("-inf"))
         hit = (scores.argmax(1) == idx[:, 3]).tolist()
         correct += sum(hit)
@@ -93,7 +107,13 @@ def analogies(E, vocab: Vocab, questions: Sequence[Analogy], batch: int = 2048) 
             s[0] += h
             s[1] += 1
     acc = correct / len(qs) if qs else float("nan")
-    return AnalogyResult(acc, correct, len(qs), len(questions), {k: (v[0], v[1]) for k, v in by_section.items()})
+    return AnalogyResult(
+        acc,
+        correct,
+        len(qs),
+        len(questions),
+        {k: (v[0], v[1]) for k, v in by_section.items()},
+    )
 
 
 def neighbours(E, vocab: Vocab, word: str, k: int = 8) -> list[tuple[str, float]]:

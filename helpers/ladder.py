@@ -1,9 +1,12 @@
-"""The perplexity ladder: every language model of the book on one held-out text (lectures 03, 05).
+"""The perplexity ladder: every language model of the book on one held-out text
+(lectures 03, 05).
 
-A ``Rung`` records a model's name, size, budget and its validation curve against wall-clock
-training time; ``table`` prints the rungs side by side and ``plot`` draws every curve on one axis.
-Scores are bits per character (bpc); perplexity per character is 2 ** bpc.
+A ``Rung`` records a model's name, size, budget and its validation curve against
+wall-clock training time; ``table`` prints the rungs side by side and ``plot`` draws
+every curve on one axis. Scores are bits per character (bpc); perplexity per character
+is 2 ** bpc.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -14,36 +17,68 @@ from tabulate import tabulate
 @dataclass
 class Rung:
     name: str
-    params: int                 # number of parameters (for an n-gram: stored n-grams)
-    train_s: float              # wall-clock seconds of training (or counting)
-    budget: str                 # what it was allowed, in words
+    params: int  # number of parameters (for an n-gram: stored n-grams)
+    train_s: float  # wall-clock seconds of training (or counting)
+    budget: str  # what it was allowed, in words
     val_bits: float
     test_bits: float
-    curve_s: list[float] = field(default_factory=list)      # validation curve: seconds ...
-    curve_bits: list[float] = field(default_factory=list)   # ... and bits per character
+    # validation curve: seconds ...
+    curve_s: list[float] = field(default_factory=list)
+    curve_bits: list[float] = field(default_factory=list)  # ... and bits per character
 
     @property
     def test_ppl(self) -> float:
-        return 2 ** self.test_bits
+        return 2**self.test_bits
 
 
 def table(rungs: list[Rung], markdown: bool = False) -> str:
-    """The rungs side by side, best test score first (through ``tabulate``): aligned text, or a
-    Markdown table to ``display(Markdown(...))`` in a notebook (it then renders as a table in the book)."""
-    cols = ["model", "params", "train s", "val bpc", "test bpc", "test ppl/char", "budget"]
-    cells = [[r.name, f"{r.params:,}", f"{r.train_s:.1f}", f"{r.val_bits:.3f}", f"{r.test_bits:.3f}",
-              f"{r.test_ppl:.2f}", r.budget] for r in sorted(rungs, key=lambda r: r.test_bits)]
-    return tabulate(cells, headers=cols, tablefmt="pipe" if markdown else "simple", disable_numparse=True,
-                    colalign=("left",) + ("right",) * 5 + ("left",))
+    """The rungs side by side, best test score first (through ``tabulate``): aligned
+    text, or a Markdown table to ``display(Markdown(...))`` in a notebook (it then
+    renders as a table in the book)."""
+    cols = [
+        "model",
+        "params",
+        "train s",
+        "val bpc",
+        "test bpc",
+        "test ppl/char",
+        "budget",
+    ]
+    cells = [
+        [
+            r.name,
+            f"{r.params:,}",
+            f"{r.train_s:.1f}",
+            f"{r.val_bits:.3f}",
+            f"{r.test_bits:.3f}",
+            f"{r.test_ppl:.2f}",
+            r.budget,
+        ]
+        for r in sorted(rungs, key=lambda r: r.test_bits)
+    ]
+    return tabulate(
+        cells,
+        headers=cols,
+        tablefmt="pipe" if markdown else "simple",
+        disable_numparse=True,
+        colalign=("left",) + ("right",) * 5 + ("left",),
+    )
 
 
-def plot(rungs: list[Rung], ax, title: str = "validation bits per character against training time") -> None:
-    """Every rung's validation curve on one axis; a rung without a curve is a single point."""
+def plot(
+    rungs: list[Rung],
+    ax,
+    title: str = "validation bits per character against training time",
+) -> None:
+    """Every rung's validation curve on one axis; a rung without a curve is a single
+    point."""
     for r in rungs:
         if r.curve_s:
             ax.plot(r.curve_s, r.curve_bits, marker=".", label=r.name)
         else:
-            ax.scatter([r.train_s], [r.val_bits], marker="*", s=120, zorder=3, label=r.name)
+            ax.scatter(
+                [r.train_s], [r.val_bits], marker="*", s=120, zorder=3, label=r.name
+            )
     ax.set_xlabel("training time (s)")
     ax.set_ylabel("validation bits per character")
     ax.set_title(title)

@@ -1,4 +1,5 @@
 """Small plotting helpers shared by the notebooks (matplotlib only)."""
+
 from __future__ import annotations
 
 from typing import Sequence
@@ -14,7 +15,9 @@ def pca_2d(X: np.ndarray) -> np.ndarray:
     return Xc @ Vt[:2].T
 
 
-def scatter_words(ax, xy: np.ndarray, words: Sequence[str], groups: Sequence[str] | None = None) -> None:
+def scatter_words(
+    ax, xy: np.ndarray, words: Sequence[str], groups: Sequence[str] | None = None
+) -> None:
     """Scatter 2-D points labelled with their words, coloured by group if given."""
     groups = list(groups) if groups is not None else [""] * len(words)
     for g in dict.fromkeys(groups):

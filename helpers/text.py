@@ -1,4 +1,5 @@
 """Vocabulary and context windows: words to integer ids, and (centre, context) pairs."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -7,36 +8,51 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-
 PAD, BOS, EOS, UNK = "<pad>", "<bos>", "<eos>", "<unk>"
 SPECIALS = (PAD, BOS, EOS, UNK)
 
 
 class Vocab:
-    """Words (or characters) with their counts, most frequent first (ties alphabetical, so ids
-    are stable; ``by_count=False``: in sorted order), after any ``specials`` (e.g. ``SPECIALS``: pad, bos, eos, unk), which take ids
-    0, 1, ... with count 0.
+    """Words (or characters) with their counts, most frequent first (ties alphabetical,
+    so ids are stable; ``by_count=False``: in sorted order), after any ``specials``
+    (e.g. ``SPECIALS``: pad, bos, eos, unk), which take ids 0, 1, ... with count 0.
 
-    ``vocab["the"] -> id``, ``vocab.itos[id] -> "the"``, ``len(vocab)``, ``"the" in vocab``.
-    With ``UNK`` among the specials, unknown words encode to it; without, they raise a KeyError.
+    ``vocab["the"] -> id``, ``vocab.itos[id] -> "the"``, ``len(vocab)``, ``"the" in
+    vocab``. With ``UNK`` among the specials, unknown words encode to it; without, they
+    raise a KeyError.
     """
 
-    def __init__(self, counts: Counter, min_count: int = 1, specials: Sequence[str] = (), by_count: bool = True):
+    def __init__(
+        self,
+        counts: Counter,
+        min_count: int = 1,
+        specials: Sequence[str] = (),
+        by_count: bool = True,
+    ):
         specials = list(dict.fromkeys(specials))
-        kept = sorted(((w, c) for w, c in counts.items() if c >= min_count and w not in specials),
-                      key=(lambda wc: (-wc[1], wc[0])) if by_count else (lambda wc: wc[0]))
+        kept = sorted(
+            ((w, c) for w, c in counts.items() if c >= min_count and w not in specials),
+            key=(lambda wc: (-wc[1], wc[0])) if by_count else (lambda wc: wc[0]),
+        )
         if not kept:
-            raise ValueError(f"no word occurs at least min_count={min_count} times "
-                             f"(the most frequent occurs {max(counts.values(), default=0)} times)")
+            raise ValueError(
+                f"no word occurs at least min_count={min_count} times "
+                f"(the most frequent occurs {max(counts.values(), default=0)} times)"
+            )
         self.specials = specials
         self.itos: list[str] = specials + [w for w, _ in kept]
         self.stoi: dict[str, int] = {w: i for i, w in enumerate(self.itos)}
-        self.counts = np.array([0] * len(specials) + [c for _, c in kept], dtype=np.int64)  # (V,)
+        # (V,)
+        self.counts = np.array(
+            [0] * len(specials) + [c for _, c in kept], dtype=np.int64
+        )
         self.min_count = min_count
 
     def _special(self, token: str) -> int:
         if token not in self.specials:
-            raise KeyError(f"this vocabulary has no {token} token (specials: {self.specials})")
+            raise KeyError(
+                f"this vocabulary has no {token} token (specials: {self.specials})"
+            )
         return self.stoi[token]
 
     @property
@@ -56,8 +72,12 @@ class Vocab:
         return self._special(UNK)
 
     @classmethod
-    def build(cls, sentences: Iterable[Sequence[str]], min_count: int = 1,
-              specials: Sequence[str] = ()) -> "Vocab":
+    def build(
+        cls,
+        sentences: Iterable[Sequence[str]],
+        min_count: int = 1,
+        specials: Sequence[str] = (),
+    ) -> "Vocab":
         """From tokenised sentences (or strings, for a vocabulary of characters)."""
         return cls(Counter(w for s in sentences for w in s), min_count, specials)
 
@@ -71,23 +91,28 @@ class Vocab:
         try:
             return self.stoi[word]
         except KeyError:
-            raise KeyError(f"{word!r} is not in the vocabulary ({len(self)} words with count >= "
-                           f"{self.min_count})") from None
+            raise KeyError(
+                f"{word!r} is not in the vocabulary ({len(self)} words with count >= "
+                f"{self.min_count})"
+            ) from None
 
     def encode(self, words: Sequence[str]) -> list[int]:
-        """Ids of ``words``: unknown words become ``<unk>`` if the vocabulary has it, else a clear
-        KeyError names them."""
+        """Ids of ``words``: unknown words become ``<unk>`` if the vocabulary has it,
+        else a clear KeyError names them."""
         if UNK in self.specials:
             unk = self.stoi[UNK]
             return [self.stoi.get(w, unk) for w in words]
         missing = [w for w in words if w not in self.stoi]
         if missing:
-            raise KeyError(f"{len(missing)} word(s) not in the vocabulary: {missing[:5]}"
-                           f"{' ...' if len(missing) > 5 else ''}")
+            raise KeyError(
+                f"{len(missing)} word(s) not in the vocabulary: {missing[:5]}"
+                f"{' ...' if len(missing) > 5 else ''}"
+            )
         return [self.stoi[w] for w in words]
 
     def decode(self, ids: Iterable[int]) -> list[str]:
-        """Tokens of ``ids``, stopping at ``<eos>`` and skipping ``<pad>`` and ``<bos>``."""
+        """Tokens of ``ids``, stopping at ``<eos>`` and skipping ``<pad>`` and
+        ``<bos>``."""
         out = []
         for i in ids:
             w = self.itos[int(i)]
@@ -97,11 +122,13 @@ class Vocab:
                 out.append(w)
         return out
 
-    def encode_corpus(self, sentences: Iterable[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+    def encode_corpus(
+        self, sentences: Iterable[Sequence[str]]
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Flatten a corpus to ids, dropping out-of-vocabulary words (as word2vec does).
 
-        Returns ``ids`` (N,) and ``sent`` (N,), the sentence number of each token, so that windows
-        never cross a sentence boundary.
+        Returns ``ids`` (N,) and ``sent`` (N,), the sentence number of each token, so
+        that windows never cross a sentence boundary.
         """
         ids, sent = [], []
         for k, s in enumerate(sentences):
@@ -111,16 +138,21 @@ class Vocab:
         return np.asarray(ids, dtype=np.int64), np.asarray(sent, dtype=np.int64)
 
 
-def window_pairs(ids: np.ndarray, sent: np.ndarray, window: int,
-                 reach: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """All (centre, context) id pairs with ``1 <= |offset| <= window`` inside a sentence.
+def window_pairs(
+    ids: np.ndarray, sent: np.ndarray, window: int, reach: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """All (centre, context) id pairs with ``1 <= |offset| <= window`` inside a
+    sentence.
 
     ``reach`` (N,), optional: each centre's own window (word2vec samples it uniformly in
-    ``1..window`` so that near words count more). Returns ``centres`` (P,) and ``contexts`` (P,),
-    grouped by offset (not shuffled).
+    ``1..window`` so that near words count more). Returns ``centres`` (P,) and
+    ``contexts`` (P,), grouped by offset (not shuffled).
     """
     if ids.shape != sent.shape or ids.ndim != 1:
-        raise ValueError(f"ids and sent must be 1-D of the same length, got {ids.shape} and {sent.shape}")
+        raise ValueError(
+            f"ids and sent must be 1-D of the same length, got {ids.shape} and "
+            f"{sent.shape}"
+        )
     if window < 1:
         raise ValueError(f"window must be >= 1, got {window}")
     if reach is None:
@@ -129,15 +161,16 @@ def window_pairs(ids: np.ndarray, sent: np.ndarray, window: int,
     for d in range(1, window + 1):
         same = sent[d:] == sent[:-d]
         right = same & (reach[:-d] >= d)  # centre i, context i + d
-        left = same & (reach[d:] >= d)    # centre i + d, context i
+        left = same & (reach[d:] >= d)  # centre i + d, context i
         centres += [ids[:-d][right], ids[d:][left]]
         contexts += [ids[d:][right], ids[:-d][left]]
     return np.concatenate(centres), np.concatenate(contexts)
 
 
 def read_utf8(path: str | Path, what: str, expected: str) -> str:
-    """The text of a UTF-8 file, with a clear error for a missing, empty, binary or non-UTF-8 one:
-    ``what`` names the file ("text file"), ``expected`` says what it should hold."""
+    """The text of a UTF-8 file, with a clear error for a missing, empty, binary or
+    non-UTF-8 one: ``what`` names the file ("text file"), ``expected`` says what it
+    should hold."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no {what} at {path}: expected {expected}")
@@ -145,9 +178,14 @@ def read_utf8(path: str | Path, what: str, expected: str) -> str:
     if not raw.strip():
         raise ValueError(f"{path} is empty: expected {expected}")
     if b"\x00" in raw[:65536]:
-        raise ValueError(f"{path} looks binary (it contains NUL bytes): expected {expected}")
+        raise ValueError(
+            f"{path} looks binary (it contains NUL bytes): expected {expected}"
+        )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise ValueError(f"{path} is not UTF-8 text (byte {e.start}: {raw[e.start:e.start + 4]!r}); "
-                         "convert it, e.g. with `iconv -t utf-8`") from None
+        raise ValueError(
+            f"{path} is not UTF-8 text (byte {e.start}: "
+            f"{raw[e.start : e.start + 4]!r}); "
+            "convert it, e.g. with `iconv -t utf-8`"
+        ) from None

@@ -1,4 +1,6 @@
-"""Seeding, progress bars and timing: the pieces every training loop of the book shares."""
+"""Seeding, progress bars and timing: the pieces every training loop of the book
+shares."""
+
 from __future__ import annotations
 
 import os
@@ -13,20 +15,27 @@ T = TypeVar("T")
 
 
 def seed_everything(seed: int) -> None:
-    """Seed Python, NumPy and torch (CPU and CUDA) so a re-run gives the same numbers."""
+    """Seed Python, NumPy and torch (CPU and CUDA) so a re-run gives the same
+    numbers."""
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
 
 
 def progress_disabled() -> bool:
-    """Bars are off under CI, under ``TQDM_DISABLE=1`` and when the book is being built."""
-    return any(os.environ.get(k, "").lower() not in ("", "0", "false")
-               for k in ("CI", "TQDM_DISABLE", "NLPBOOK_NO_PROGRESS"))
+    """Bars are off under CI, under ``TQDM_DISABLE=1`` and when the book is being
+    built."""
+    return any(
+        os.environ.get(k, "").lower() not in ("", "0", "false")
+        for k in ("CI", "TQDM_DISABLE", "NLPBOOK_NO_PROGRESS")
+    )
 
 
-def progress(iterable: Iterable[T], total: int | None = None, desc: str = "", **kwargs) -> Iterable[T]:
-    """A tqdm bar (notebook widget or text) that switches itself off cleanly under CI."""
+def progress(
+    iterable: Iterable[T], total: int | None = None, desc: str = "", **kwargs
+) -> Iterable[T]:
+    """A tqdm bar (notebook widget or text) that switches itself off cleanly under
+    CI."""
     from tqdm.auto import tqdm
 
     return tqdm(iterable, total=total, desc=desc, disable=progress_disabled(), **kwargs)

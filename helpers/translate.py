@@ -3,9 +3,11 @@
     python -m helpers.translate PAIRS_FILE --seconds 300
 
 ``PAIRS_FILE``: one ``source<TAB>target`` pair a line (extra columns, such as Tatoeba's
-attribution, are ignored), e.g. the Anki/Tatoeba ``fra.txt``. A seeded 90/10 split; prints corpus
-BLEU (sacrebleu) of greedy and beam search (k = 5) on the held-out 10 % and a few translations.
+attribution, are ignored), e.g. the Anki/Tatoeba ``fra.txt``. A seeded 90/10 split;
+prints corpus BLEU (sacrebleu) of greedy and beam search (k = 5) on the held-out 10 %
+and a few translations.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,23 +21,48 @@ from . import translation as tr
 from .device import pick_device
 
 
-def run(path: str, seconds: float = 300.0, max_len: int = 20, min_count: int = 2, hidden: int = 256,
-        batch_size: int = 64, seed: int = 0, show: int = 5, max_steps: int = 10 ** 9) -> dict:
-    """Train on ``path`` for ``seconds`` (or ``max_steps``) and return the held-out BLEU scores."""
+def run(
+    path: str,
+    seconds: float = 300.0,
+    max_len: int = 20,
+    min_count: int = 2,
+    hidden: int = 256,
+    batch_size: int = 64,
+    seed: int = 0,
+    show: int = 5,
+    max_steps: int = 10**9,
+) -> dict:
+    """Train on ``path`` for ``seconds`` (or ``max_steps``) and return the held-out BLEU
+    scores."""
     pairs = tr.read_pairs(path, max_len=max_len)
     train, test = tr.split_pairs(pairs, 0.1, seed)
     src_vocab, tgt_vocab = tr.build_vocabs(train, min_count=min_count)
-    unk = sum(w not in tgt_vocab for _, t in test for w in t) / max(1, sum(len(t) for _, t in test))
-    print(f"{len(pairs):,} pairs ({len(train):,} train, {len(test):,} held out); vocabularies "
-          f"{len(src_vocab):,} / {len(tgt_vocab):,} words (count >= {min_count}); "
-          f"{unk:.1%} of held-out target words are <unk>")
+    unk = sum(w not in tgt_vocab for _, t in test for w in t) / max(
+        1, sum(len(t) for _, t in test)
+    )
+    print(
+        f"{len(pairs):,} pairs ({len(train):,} train, {len(test):,} held out); "
+        f"vocabularies {len(src_vocab):,} / {len(tgt_vocab):,} words (count >= "
+        f"{min_count}); {unk:.1%} of held-out target words are <unk>"
+    )
     device = pick_device()
     torch.manual_seed(seed)
-    model = s2s.Seq2Seq(len(src_vocab), len(tgt_vocab), emb=128, hidden=hidden, attention="dot").to(device)
-    hist = s2s.train(model, tr.batches(train, src_vocab, tgt_vocab, batch_size, seed=seed), steps=max_steps,
-                     seconds=seconds, every=100, seed=seed, desc=f"training on {len(train):,} pairs")
-    print(f"trained {hist.steps[-1]:,} steps in {hist.seconds[-1]:.0f} s on {device}; "
-          f"loss per sentence {hist.loss[0]:.2f} -> {hist.loss[-1]:.2f}")
+    model = s2s.Seq2Seq(
+        len(src_vocab), len(tgt_vocab), emb=128, hidden=hidden, attention="dot"
+    ).to(device)
+    hist = s2s.train(
+        model,
+        tr.batches(train, src_vocab, tgt_vocab, batch_size, seed=seed),
+        steps=max_steps,
+        seconds=seconds,
+        every=100,
+        seed=seed,
+        desc=f"training on {len(train):,} pairs",
+    )
+    print(
+        f"trained {hist.steps[-1]:,} steps in {hist.seconds[-1]:.0f} s on {device}; "
+        f"loss per sentence {hist.loss[0]:.2f} -> {hist.loss[-1]:.2f}"
+    )
     sources, refs = [s for s, _ in test], [t for _, t in test]
     result = {"pairs": len(pairs), "steps": hist.steps[-1], "train_s": hist.seconds[-1]}
     for k in (1, 5):
@@ -44,24 +71,45 @@ def run(path: str, seconds: float = 300.0, max_len: int = 20, min_count: int = 2
         secs = time.perf_counter() - t0
         result[f"bleu_k{k}"] = tr.corpus_bleu(hyps, refs)
         result[f"sent_per_s_k{k}"] = len(sources) / secs
-        print(f"{'greedy' if k == 1 else f'beam k={k}':>10}: BLEU {result[f'bleu_k{k}']:.1f} "
-              f"({len(sources) / secs:,.0f} sentences/s)")
+        print(
+            f"{'greedy' if k == 1 else f'beam k={k}':>10}: BLEU "
+            f"{result[f'bleu_k{k}']:.1f} ({len(sources) / secs:,.0f} sentences/s)"
+        )
     for s, r, h in list(zip(sources, refs, hyps))[:show]:
-        print(f"  {tr.detokenize(s)}\n    reference: {tr.detokenize(r)}\n    model:     {tr.detokenize(h)}")
+        print(
+            f"  {tr.detokenize(s)}\n    reference: {tr.detokenize(r)}\n    model:     "
+            f"{tr.detokenize(h)}"
+        )
     return result
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("pairs", help="tab-separated file: source<TAB>target a line")
-    ap.add_argument("--seconds", type=float, default=300.0, help="training time (default 300)")
-    ap.add_argument("--max-len", type=int, default=20, help="drop pairs with a side longer than this (tokens)")
+    ap.add_argument(
+        "--seconds", type=float, default=300.0, help="training time (default 300)"
+    )
+    ap.add_argument(
+        "--max-len",
+        type=int,
+        default=20,
+        help="drop pairs with a side longer than this (tokens)",
+    )
     ap.add_argument("--min-count", type=int, default=2, help="rarer words become <unk>")
     ap.add_argument("--hidden", type=int, default=256)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
     try:
-        run(args.pairs, args.seconds, args.max_len, args.min_count, args.hidden, seed=args.seed)
+        run(
+            args.pairs,
+            args.seconds,
+            args.max_len,
+            args.min_count,
+            args.hidden,
+            seed=args.seed,
+        )
     except (FileNotFoundError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

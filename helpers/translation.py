@@ -1,15 +1,20 @@
-"""Translation data (lecture 04, reused in 05): sentence pairs, tokens, vocabularies, batches, BLEU.
+"""Translation data (lecture 04, reused in 05): sentence pairs, tokens, vocabularies,
+batches, BLEU.
 
-* ``number_task``: English number words to French ones, generated offline by ``num2words``
-  (real French: "ninety-seven" -> "quatre-vingt-dix-sept"), numbers drawn log-uniformly, the
-  train/validation/test splits disjoint by number.
-* ``read_pairs``: a Tatoeba-style tab-separated file (``English<TAB>French[<TAB>attribution]``,
-  the format of the Anki eng-fra file), from a local path, with clear errors for bad files;
-  ``download_pairs`` fetches such a file (or a zip holding it) once through ``helpers.download``
-  (cached, checksummed, a clear error when offline) and returns its local path.
-* ``build_vocabs``, ``batches``: ids with ``<pad>``, ``<bos>``, ``<eos>``, ``<unk>``; padded batches.
-* ``corpus_bleu``: sacrebleu's corpus BLEU on token lists (lecture 04 writes its own and checks it).
+* ``number_task``: English number words to French ones, generated offline by
+  ``num2words`` (real French: "ninety-seven" -> "quatre-vingt-dix-sept"), numbers drawn
+  log-uniformly, the train/validation/test splits disjoint by number.
+* ``read_pairs``: a Tatoeba-style tab-separated file
+  (``English<TAB>French[<TAB>attribution]``, the format of the Anki eng-fra file), from
+  a local path, with clear errors for bad files; ``download_pairs`` fetches such a file
+  (or a zip holding it) once through ``helpers.download`` (cached, checksummed, a clear
+  error when offline) and returns its local path.
+* ``build_vocabs``, ``batches``: ids with ``<pad>``, ``<bos>``, ``<eos>``, ``<unk>``;
+  padded batches.
+* ``corpus_bleu``: sacrebleu's corpus BLEU on token lists (lecture 04 writes its own and
+  checks it).
 """
+
 from __future__ import annotations
 
 import math
@@ -23,7 +28,7 @@ import torch
 
 from .text import SPECIALS, Vocab, read_utf8
 
-Pair = tuple[list[str], list[str]]          # (source tokens, target tokens)
+Pair = tuple[list[str], list[str]]  # (source tokens, target tokens)
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
@@ -34,7 +39,8 @@ def tokenize(text: str) -> list[str]:
 
 
 def detokenize(tokens: Sequence[str]) -> str:
-    """Tokens back to text: hyphens glue their neighbours, punctuation sticks to the word before."""
+    """Tokens back to text: hyphens glue their neighbours, punctuation sticks to the
+    word before."""
     text = " ".join(tokens)
     text = re.sub(r" ?- ?", "-", text)
     return re.sub(r" ([,.!?;:'])", r"\1", text)
@@ -53,13 +59,21 @@ def number_pair(n: int) -> Pair:
     return tokenize(num2words(n, lang="en")), tokenize(num2words(n, lang="fr"))
 
 
-def number_task(n_train: int = 20_000, n_val: int = 1_000, n_test: int = 1_000, max_value: int = 10 ** 9,
-                seed: int = 0) -> Splits:
-    """Distinct numbers drawn log-uniformly in [1, max_value), shuffled and cut into train,
-    validation and test (disjoint by number), as (English tokens, French tokens) pairs."""
+def number_task(
+    n_train: int = 20_000,
+    n_val: int = 1_000,
+    n_test: int = 1_000,
+    max_value: int = 10**9,
+    seed: int = 0,
+) -> Splits:
+    """Distinct numbers drawn log-uniformly in [1, max_value), shuffled and cut into
+    train, validation and test (disjoint by number), as (English tokens, French tokens)
+    pairs."""
     total = n_train + n_val + n_test
     if total > max_value // 2:
-        raise ValueError(f"{total:,} distinct numbers asked for below {max_value:,}: too many")
+        raise ValueError(
+            f"{total:,} distinct numbers asked for below {max_value:,}: too many"
+        )
     rng = random.Random(seed)
     seen: set[int] = set()
     order: list[int] = []
@@ -69,21 +83,31 @@ def number_task(n_train: int = 20_000, n_val: int = 1_000, n_test: int = 1_000, 
             seen.add(n)
             order.append(n)
     pairs = [number_pair(n) for n in order]
-    return Splits(pairs[:n_train], pairs[n_train:n_train + n_val], pairs[n_train + n_val:])
+    return Splits(
+        pairs[:n_train], pairs[n_train : n_train + n_val], pairs[n_train + n_val :]
+    )
 
 
 def read_pairs(path: str | Path, max_len: int = 20, min_pairs: int = 100) -> list[Pair]:
-    """Sentence pairs from a tab-separated file, one ``source<TAB>target[<TAB>...]`` a line (extra
-    columns, such as Tatoeba's attribution, are ignored). Tokenised and lower-cased; pairs with a
-    side longer than ``max_len`` tokens or empty are dropped. Clear errors for a missing, empty,
-    binary, non-UTF-8, not tab-separated or too small file."""
-    text = read_utf8(path, "pairs file", "a text file of 'source<TAB>target' lines (e.g. Tatoeba's eng-fra fra.txt)")
+    """Sentence pairs from a tab-separated file, one ``source<TAB>target[<TAB>...]`` a
+    line (extra columns, such as Tatoeba's attribution, are ignored). Tokenised and
+    lower-cased; pairs with a side longer than ``max_len`` tokens or empty are dropped.
+    Clear errors for a missing, empty, binary, non-UTF-8, not tab-separated or too small
+    file."""
+    text = read_utf8(
+        path,
+        "pairs file",
+        "a text file of 'source<TAB>target' lines (e.g. Tatoeba's eng-fra fra.txt)",
+    )
     lines = [line for line in text.splitlines() if line.strip()]
     tabbed = [line for line in lines if "\t" in line]
     if len(tabbed) < len(lines) / 2:
         first = lines[0][:60]
-        raise ValueError(f"{path} is not tab-separated: {len(lines) - len(tabbed):,} of {len(lines):,} "
-                         f"lines have no tab (first line: {first!r}); expected 'source<TAB>target' lines")
+        raise ValueError(
+            f"{path} is not tab-separated: {len(lines) - len(tabbed):,} of "
+            f"{len(lines):,} lines have no tab (first line: {first!r}); expected "
+            "'source<TAB>target' lines"
+        )
     pairs = []
     for line in tabbed:
         src, tgt = line.split("\t")[:2]
@@ -91,28 +115,39 @@ def read_pairs(path: str | Path, max_len: int = 20, min_pairs: int = 100) -> lis
         if 0 < len(s) <= max_len and 0 < len(t) <= max_len:
             pairs.append((s, t))
     if len(pairs) < min_pairs:
-        raise ValueError(f"{path} gives {len(pairs):,} usable pairs (both sides 1..{max_len} tokens); "
-                         f"at least {min_pairs:,} are needed to train and evaluate a translation model")
+        raise ValueError(
+            f"{path} gives {len(pairs):,} usable pairs (both sides 1..{max_len} "
+            f"tokens); at least {min_pairs:,} are needed to train and evaluate a "
+            "translation model"
+        )
     return pairs
 
 
-def download_pairs(url: str, sha256: str | None, member: str | None = None, **download_kwargs) -> Path:
-    """Local path of the pairs file at ``url``, downloaded once into the data cache and checked
-    against ``sha256`` (``None`` skips the check); for a zip, ``member`` names the file inside it
-    (e.g. ``"fra.txt"`` in the Anki site's ``fra-eng.zip``). Offline, a cached copy is used or a
-    ``DownloadError`` says where to put the file by hand."""
+def download_pairs(
+    url: str, sha256: str | None, member: str | None = None, **download_kwargs
+) -> Path:
+    """Local path of the pairs file at ``url``, downloaded once into the data cache and
+    checked against ``sha256`` (``None`` skips the check); for a zip, ``member`` names
+    the file inside it (e.g. ``"fra.txt"`` in the Anki site's ``fra-eng.zip``). Offline,
+    a cached copy is used or a ``DownloadError`` says where to put the file by hand."""
     from .download import download, extract_zip_member
 
     path = download(url, sha256, **download_kwargs)
     if path.suffix == ".zip":
         if member is None:
-            raise ValueError(f"{url} is a zip file: say which member holds the pairs (e.g. member='fra.txt')")
+            raise ValueError(
+                f"{url} is a zip file: say which member holds the pairs (e.g. "
+                "member='fra.txt')"
+            )
         path = extract_zip_member(path, member)
     return path
 
 
-def split_pairs(pairs: Sequence[Pair], held_out: float = 0.1, seed: int = 0) -> tuple[list[Pair], list[Pair]]:
-    """A seeded shuffle cut into (train, held-out); the held-out share at least one pair."""
+def split_pairs(
+    pairs: Sequence[Pair], held_out: float = 0.1, seed: int = 0
+) -> tuple[list[Pair], list[Pair]]:
+    """A seeded shuffle cut into (train, held-out); the held-out share at least one
+    pair."""
     order = list(range(len(pairs)))
     random.Random(seed).shuffle(order)
     k = max(1, int(round(held_out * len(pairs))))
@@ -120,43 +155,60 @@ def split_pairs(pairs: Sequence[Pair], held_out: float = 0.1, seed: int = 0) -> 
 
 
 def build_vocabs(pairs: Sequence[Pair], min_count: int = 1) -> tuple[Vocab, Vocab]:
-    """Source and target vocabularies with ``<pad>, <bos>, <eos>, <unk>`` (ids 0..3); words seen
-    fewer than ``min_count`` times become ``<unk>``."""
+    """Source and target vocabularies with ``<pad>, <bos>, <eos>, <unk>`` (ids 0..3);
+    words seen fewer than ``min_count`` times become ``<unk>``."""
     src = Vocab(Counter(w for s, _ in pairs for w in s), min_count, SPECIALS)
     tgt = Vocab(Counter(w for _, t in pairs for w in t), min_count, SPECIALS)
     return src, tgt
 
 
-def pad(seqs: Sequence[Sequence[int]], pad_id: int, device: torch.device | str | None = None) -> torch.Tensor:
+def pad(
+    seqs: Sequence[Sequence[int]], pad_id: int, device: torch.device | str | None = None
+) -> torch.Tensor:
     """Right-pad lists of ids to one length -> (B, T) int64."""
     T = max(len(s) for s in seqs)
     out = torch.full((len(seqs), T), pad_id, dtype=torch.long)
     for i, s in enumerate(seqs):
-        out[i, :len(s)] = torch.as_tensor(s, dtype=torch.long)
+        out[i, : len(s)] = torch.as_tensor(s, dtype=torch.long)
     return out.to(device) if device is not None else out
 
 
 class Batch(NamedTuple):
-    src: torch.Tensor       # (B, S) source ids, padded
-    src_len: torch.Tensor   # (B,) true source lengths
-    tgt_in: torch.Tensor    # (B, T) <bos> y1 ... yn, padded: the decoder's inputs (teacher forcing)
-    tgt_out: torch.Tensor   # (B, T) y1 ... yn <eos>, padded: what it must predict
+    src: torch.Tensor  # (B, S) source ids, padded
+    src_len: torch.Tensor  # (B,) true source lengths
+    # (B, T) <bos> y1 ... yn, padded: the decoder's inputs (teacher forcing)
+    tgt_in: torch.Tensor
+    tgt_out: torch.Tensor  # (B, T) y1 ... yn <eos>, padded: what it must predict
 
 
-def make_batch(pairs: Sequence[Pair], src_vocab: Vocab, tgt_vocab: Vocab,
-               device: torch.device | str | None = None) -> Batch:
+def make_batch(
+    pairs: Sequence[Pair],
+    src_vocab: Vocab,
+    tgt_vocab: Vocab,
+    device: torch.device | str | None = None,
+) -> Batch:
     """Encode and pad a list of pairs."""
     src = [src_vocab.encode(s) for s, _ in pairs]
     tgt = [tgt_vocab.encode(t) for _, t in pairs]
-    return Batch(pad(src, src_vocab.pad_id, device),
-                 torch.tensor([len(s) for s in src], device=device),
-                 pad([[tgt_vocab.bos_id] + t for t in tgt], tgt_vocab.pad_id, device),
-                 pad([t + [tgt_vocab.eos_id] for t in tgt], tgt_vocab.pad_id, device))
+    return Batch(
+        pad(src, src_vocab.pad_id, device),
+        torch.tensor([len(s) for s in src], device=device),
+        pad([[tgt_vocab.bos_id] + t for t in tgt], tgt_vocab.pad_id, device),
+        pad([t + [tgt_vocab.eos_id] for t in tgt], tgt_vocab.pad_id, device),
+    )
 
 
-def batches(pairs: Sequence[Pair], src_vocab: Vocab, tgt_vocab: Vocab, batch_size: int = 64,
-            shuffle: bool = True, seed: int = 0, device: torch.device | str | None = None) -> Iterator[Batch]:
-    """Endless batches: one pass over ``pairs`` after another, each reshuffled when ``shuffle``."""
+def batches(
+    pairs: Sequence[Pair],
+    src_vocab: Vocab,
+    tgt_vocab: Vocab,
+    batch_size: int = 64,
+    shuffle: bool = True,
+    seed: int = 0,
+    device: torch.device | str | None = None,
+) -> Iterator[Batch]:
+    """Endless batches: one pass over ``pairs`` after another, each reshuffled when
+    ``shuffle``."""
     if not pairs:
         raise ValueError("no pairs to batch")
     rng = random.Random(seed)
@@ -165,15 +217,24 @@ def batches(pairs: Sequence[Pair], src_vocab: Vocab, tgt_vocab: Vocab, batch_siz
         if shuffle:
             rng.shuffle(order)
         for i in range(0, len(order), batch_size):
-            yield make_batch([pairs[j] for j in order[i:i + batch_size]], src_vocab, tgt_vocab, device)
+            yield make_batch(
+                [pairs[j] for j in order[i : i + batch_size]],
+                src_vocab,
+                tgt_vocab,
+                device,
+            )
 
 
 def corpus_bleu(hyps: Sequence[Sequence[str]], refs: Sequence[Sequence[str]]) -> float:
-    """sacrebleu's corpus BLEU (0-100) of token lists against one reference each, on our tokens
-    (``tokenize="none"``: the text is already split into tokens)."""
+    """sacrebleu's corpus BLEU (0-100) of token lists against one reference each, on our
+    tokens (``tokenize="none"``: the text is already split into tokens)."""
     import sacrebleu
 
     if len(hyps) != len(refs):
         raise ValueError(f"{len(hyps)} hypotheses but {len(refs)} references")
-    return sacrebleu.corpus_bleu([" ".join(h) for h in hyps], [[" ".join(r) for r in refs]],
-                                 tokenize="none", force=True).score
+    return sacrebleu.corpus_bleu(
+        [" ".join(h) for h in hyps],
+        [[" ".join(r) for r in refs]],
+        tokenize="none",
+        force=True,
+    ).score

@@ -1,11 +1,13 @@
 """The lecture-01 embedding trainers that later lectures reuse.
 
-Built step by step in ``notebooks/01_word_vectors.ipynb``; the notebook checks that these equal
-what it built there.
+Built step by step in ``notebooks/01_word_vectors.ipynb``; the notebook checks that
+these equal what it built there.
 
-* ``train_sgns``: skip-gram with negative sampling, batched, with hand-written gradients.
+* ``train_sgns``: skip-gram with negative sampling, batched, with hand-written
+  gradients.
 * ``cooccurrence`` and ``ppmi_svd``: count-based vectors.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -19,7 +21,8 @@ from .train import progress
 
 
 def keep_probability(counts: np.ndarray, sample: float = 1e-3) -> np.ndarray:
-    """word2vec's subsampling: keep a token of frequency f with p = (sqrt(f/t) + 1) t / f, capped at 1.
+    """word2vec's subsampling: keep a token of frequency f with p = (sqrt(f/t) + 1) t /
+    f, capped at 1.
 
     ``counts`` (V,) -> (V,). ``sample=0`` keeps everything.
     """
@@ -30,41 +33,53 @@ def keep_probability(counts: np.ndarray, sample: float = 1e-3) -> np.ndarray:
 
 
 def noise_distribution(counts: np.ndarray, power: float = 0.75) -> torch.Tensor:
-    """Negative-sampling noise: unigram counts to the 3/4 power, normalised. (V,) float32."""
+    """Negative-sampling noise: unigram counts to the 3/4 power, normalised. (V,)
+    float32."""
     p = torch.as_tensor(counts, dtype=torch.float64) ** power
     return (p / p.sum()).float()
 
 
 def unigram_table(noise: torch.Tensor, size: int = 10_000_000) -> torch.Tensor:
-    """word2vec's noise table: word i repeated about ``size * noise[i]`` times. (about size,) int64.
+    """word2vec's noise table: word i repeated about ``size * noise[i]`` times. (about
+    size,) int64.
 
-    A uniform random index into the table draws a word from ``noise``: the same distribution as
-    ``torch.multinomial(noise, n, replacement=True)``, about three times faster for millions of draws.
+    A uniform random index into the table draws a word from ``noise``: the same
+    distribution as ``torch.multinomial(noise, n, replacement=True)``, about three times
+    faster for millions of draws.
     """
     reps = torch.round(noise.double() * size).long().clamp_(min=1)
     return torch.repeat_interleave(torch.arange(len(noise)), reps)
 
 
-def sgns_step(W_in: torch.Tensor, W_out: torch.Tensor, centres: torch.Tensor, targets: torch.Tensor,
-              lr: float) -> float:
-    """One SGD step of skip-gram with negative sampling, in place; returns the batch's mean loss.
+def sgns_step(
+    W_in: torch.Tensor,
+    W_out: torch.Tensor,
+    centres: torch.Tensor,
+    targets: torch.Tensor,
+    lr: float,
+) -> float:
+    """One SGD step of skip-gram with negative sampling, in place; returns the batch's
+    mean loss.
 
-    centres (B,) ids; targets (B, 1+K): column 0 the observed context, columns 1.. the negatives.
-    Loss per pair: -log s(u_o.v_c) - sum_k log s(-u_k.v_c). Gradients (written by hand):
-    dL/dv_c = -(1 - s(u_o.v_c)) u_o + sum_k s(u_k.v_c) u_k, dL/du_o = -(1 - s(u_o.v_c)) v_c,
-    dL/du_k = s(u_k.v_c) v_c. Rows that repeat in a batch get the sum of their updates.
+    centres (B,) ids; targets (B, 1+K): column 0 the observed context, columns 1.. the
+    negatives. Loss per pair: -log s(u_o.v_c) - sum_k log s(-u_k.v_c). Gradients
+    (written by hand): dL/dv_c = -(1 - s(u_o.v_c)) u_o + sum_k s(u_k.v_c) u_k, dL/du_o =
+    -(1 - s(u_o.v_c)) v_c, dL/du_k = s(u_k.v_c) v_c. Rows that repeat in a batch get the
+    sum of their updates.
     """
-    v = W_in[centres]                                  # (B, d)
-    u = W_out[targets]                                 # (B, 1+K, d)
-    scores = (u * v[:, None, :]).sum(-1)               # (B, 1+K)
+    v = W_in[centres]  # (B, d)
+    u = W_out[targets]  # (B, 1+K, d)
+    scores = (u * v[:, None, :]).sum(-1)  # (B, 1+K)
     label = torch.zeros_like(scores)
     label[:, 0] = 1.0
-    g = label - torch.sigmoid(scores)                  # (B, 1+K)  = -dL/dscore
-    loss = -(torch.nn.functional.logsigmoid(scores[:, 0]).sum()
-             + torch.nn.functional.logsigmoid(-scores[:, 1:]).sum()) / len(centres)
+    g = label - torch.sigmoid(scores)  # (B, 1+K)  = -dL/dscore
+    loss = -(
+        torch.nn.functional.logsigmoid(scores[:, 0]).sum()
+        + torch.nn.functional.logsigmoid(-scores[:, 1:]).sum()
+    ) / len(centres)
     g = g * lr
-    grad_v = torch.bmm(g[:, None, :], u).squeeze(1)    # (B, d)    = -lr dL/dv_c
-    grad_u = g[:, :, None] * v[:, None, :]             # (B, 1+K, d)
+    grad_v = torch.bmm(g[:, None, :], u).squeeze(1)  # (B, d)    = -lr dL/dv_c
+    grad_u = g[:, :, None] * v[:, None, :]  # (B, 1+K, d)
     W_out.index_add_(0, targets.reshape(-1), grad_u.reshape(-1, W_out.shape[1]))
     W_in.index_add_(0, centres, grad_v)
     return float(loss)
@@ -73,26 +88,32 @@ def sgns_step(W_in: torch.Tensor, W_out: torch.Tensor, centres: torch.Tensor, ta
 @dataclass
 class SGNSConfig:
     dim: int = 100
-    window: int = 5          # maximum window; each centre draws its own in 1..window
+    window: int = 5  # maximum window; each centre draws its own in 1..window
     negatives: int = 5
     epochs: int = 20
-    lr: float = 0.025        # decays linearly to lr * 1e-4, as in word2vec
+    lr: float = 0.025  # decays linearly to lr * 1e-4, as in word2vec
     batch: int = 1024
-    sample: float = 1e-3     # subsampling threshold of frequent words
+    sample: float = 1e-3  # subsampling threshold of frequent words
     seed: int = 0
 
 
 @dataclass
 class SGNSResult:
-    W_in: torch.Tensor       # (V, d) the word vectors
-    W_out: torch.Tensor      # (V, d) the context vectors
+    W_in: torch.Tensor  # (V, d) the word vectors
+    W_out: torch.Tensor  # (V, d) the context vectors
     losses: list[float] = field(default_factory=list)  # mean loss of each 100 steps
     pairs_seen: int = 0
 
 
-def epoch_pairs(ids: np.ndarray, sent: np.ndarray, keep: np.ndarray, window: int,
-                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """One epoch of shuffled skip-gram pairs: subsample tokens, draw each centre's window, pair up."""
+def epoch_pairs(
+    ids: np.ndarray,
+    sent: np.ndarray,
+    keep: np.ndarray,
+    window: int,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One epoch of shuffled skip-gram pairs: subsample tokens, draw each centre's
+    window, pair up."""
     kept = rng.random(len(ids)) < keep[ids]
     ids, sent = ids[kept], sent[kept]
     reach = rng.integers(1, window + 1, len(ids))
@@ -101,27 +122,39 @@ def epoch_pairs(ids: np.ndarray, sent: np.ndarray, keep: np.ndarray, window: int
     return c[order], o[order]
 
 
-def train_sgns(ids: np.ndarray, sent: np.ndarray, counts: np.ndarray, cfg: SGNSConfig = SGNSConfig(),
-               show_progress: bool = True, device: str | torch.device = "cpu") -> SGNSResult:
-    """Train skip-gram with negative sampling on a corpus of ids (N,) with sentence numbers (N,).
+def train_sgns(
+    ids: np.ndarray,
+    sent: np.ndarray,
+    counts: np.ndarray,
+    cfg: SGNSConfig = SGNSConfig(),
+    show_progress: bool = True,
+    device: str | torch.device = "cpu",
+) -> SGNSResult:
+    """Train skip-gram with negative sampling on a corpus of ids (N,) with sentence
+    numbers (N,).
 
-    ``counts`` (V,) are the vocabulary counts (for subsampling and the noise distribution).
-    The vectors train on ``device`` (pairs drawn on the CPU, then moved) and come back on the CPU.
-    Deterministic for a given seed, device and number of CPU threads.
+    ``counts`` (V,) are the vocabulary counts (for subsampling and the noise
+    distribution). The vectors train on ``device`` (pairs drawn on the CPU, then moved)
+    and come back on the CPU. Deterministic for a given seed, device and number of CPU
+    threads.
     """
     V = len(counts)
     if ids.size == 0 or ids.max() >= V or ids.min() < 0:
-        raise ValueError(f"ids must be non-empty and in [0, {V}), got {ids.size} ids "
-                         f"in [{ids.min() if ids.size else None}, {ids.max() if ids.size else None}]")
+        raise ValueError(
+            f"ids must be non-empty and in [0, {V}), got {ids.size} ids "
+            f"in [{ids.min() if ids.size else None}, {ids.max() if ids.size else None}]"
+        )
     rng = np.random.default_rng(cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)
-    W_in = ((torch.rand(V, cfg.dim, generator=gen) - 0.5) / cfg.dim).to(device)   # word2vec's initialisation
+    # word2vec's initialisation
+    W_in = ((torch.rand(V, cfg.dim, generator=gen) - 0.5) / cfg.dim).to(device)
     W_out = torch.zeros(V, cfg.dim).to(device)
     keep = keep_probability(counts, cfg.sample)
     table = unigram_table(noise_distribution(counts))
     # Expected number of pairs, for the linear learning-rate decay.
     expected_tokens = float((keep[ids]).sum())
-    total = max(1.0, expected_tokens * (cfg.window + 1) * cfg.epochs)  # E[2 * reach] = window + 1
+    # E[2 * reach] = window + 1
+    total = max(1.0, expected_tokens * (cfg.window + 1) * cfg.epochs)
     res, seen, run = SGNSResult(W_in, W_out), 0, []
     epochs = range(cfg.epochs)
     bar = progress(epochs, desc="skip-gram epochs") if show_progress else epochs
@@ -129,20 +162,27 @@ def train_sgns(ids: np.ndarray, sent: np.ndarray, counts: np.ndarray, cfg: SGNSC
         c, o = epoch_pairs(ids, sent, keep, cfg.window, rng)
         c, o = torch.from_numpy(c), torch.from_numpy(o)
         neg = table[torch.randint(len(table), (len(c) * cfg.negatives,), generator=gen)]
-        targets = torch.cat([o[:, None], neg.view(len(c), cfg.negatives)], 1).to(device)   # (P, 1+K)
+        # (P, 1+K)
+        targets = torch.cat([o[:, None], neg.view(len(c), cfg.negatives)], 1).to(device)
         c = c.to(device)
         for i in range(0, len(c), cfg.batch):
             lr = cfg.lr * max(1e-4, 1.0 - seen / total)
-            run.append(sgns_step(W_in, W_out, c[i:i + cfg.batch], targets[i:i + cfg.batch], lr))
-            seen += len(c[i:i + cfg.batch])
+            run.append(
+                sgns_step(
+                    W_in, W_out, c[i : i + cfg.batch], targets[i : i + cfg.batch], lr
+                )
+            )
+            seen += len(c[i : i + cfg.batch])
             if len(run) == 100:
                 res.losses.append(sum(run) / len(run))
                 run = []
                 if not np.isfinite(res.losses[-1]):
                     raise FloatingPointError(
-                        f"skip-gram training diverged (loss {res.losses[-1]}) after {seen} pairs: a batch "
-                        f"of {cfg.batch} pairs over {V} words repeats rows and sums their updates; lower "
-                        f"lr (now {cfg.lr}) or batch")
+                        f"skip-gram training diverged (loss {res.losses[-1]}) after "
+                        f"{seen} pairs: a batch of {cfg.batch} pairs over {V} words "
+                        "repeats rows and sums their updates; lower lr (now "
+                        f"{cfg.lr}) or batch"
+                    )
         if res.losses and hasattr(bar, "set_postfix"):
             bar.set_postfix(loss=f"{res.losses[-1]:.3f}")
     res.pairs_seen = seen
@@ -150,11 +190,17 @@ def train_sgns(ids: np.ndarray, sent: np.ndarray, counts: np.ndarray, cfg: SGNSC
     return res
 
 
-def cooccurrence(ids: np.ndarray, sent: np.ndarray, V: int, window: int = 5,
-                 weighting: str = "harmonic") -> sp.csr_matrix:
+def cooccurrence(
+    ids: np.ndarray,
+    sent: np.ndarray,
+    V: int,
+    window: int = 5,
+    weighting: str = "harmonic",
+) -> sp.csr_matrix:
     """Symmetric word-word co-occurrence counts within ``window`` (V, V) sparse.
 
-    ``weighting="harmonic"`` counts a pair at distance d as 1/d (GloVe's choice); ``"flat"`` as 1.
+    ``weighting="harmonic"`` counts a pair at distance d as 1/d (GloVe's choice);
+    ``"flat"`` as 1.
     """
     if weighting not in ("harmonic", "flat"):
         raise ValueError(f"weighting must be 'harmonic' or 'flat', got {weighting!r}")
@@ -166,12 +212,16 @@ def cooccurrence(ids: np.ndarray, sent: np.ndarray, V: int, window: int = 5,
         rows += [a, b]
         cols += [b, a]
         vals.append(np.full(2 * len(a), w))
-    X = sp.coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(V, V))
+    X = sp.coo_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(V, V),
+    )
     return X.tocsr()  # duplicates are summed
 
 
 def ppmi(X: sp.spmatrix) -> sp.csr_matrix:
-    """Positive pointwise mutual information, max(0, log p(i,j) / (p(i) p(j))), on the non-zeros."""
+    """Positive pointwise mutual information, max(0, log p(i,j) / (p(i) p(j))), on the
+    non-zeros."""
     X = sp.coo_matrix(X)
     total = X.sum()
     row = np.asarray(X.sum(1)).ravel()
@@ -183,11 +233,14 @@ def ppmi(X: sp.spmatrix) -> sp.csr_matrix:
 
 
 def svd_embeddings(M: sp.spmatrix, k: int = 100, seed: int = 0) -> np.ndarray:
-    """Rank-k truncated SVD, returning U sqrt(S) (V, k), largest singular values first."""
+    """Rank-k truncated SVD, returning U sqrt(S) (V, k), largest singular values
+    first."""
     from scipy.sparse.linalg import svds
 
     if not 0 < k < min(M.shape):
-        raise ValueError(f"k must be in (0, {min(M.shape)}) for a {M.shape} matrix, got {k}")
+        raise ValueError(
+            f"k must be in (0, {min(M.shape)}) for a {M.shape} matrix, got {k}"
+        )
     U, S, _ = svds(M.astype(np.float64), k=k, random_state=seed)
     order = np.argsort(-S)
     return (U[:, order] * np.sqrt(S[order])).astype(np.float32)

@@ -1,4 +1,5 @@
-"""Tests for helpers.download. No internet: a loopback HTTP server plays the remote host."""
+"""Tests for helpers.download. No internet: a loopback HTTP server plays the remote
+host."""
 
 from __future__ import annotations
 
@@ -36,7 +37,8 @@ def make_zip(members: dict[str, bytes]) -> bytes:
 
 
 class Server:
-    """A tiny loopback HTTP server serving ``files`` (path -> bytes) and counting requests."""
+    """A tiny loopback HTTP server serving ``files`` (path -> bytes) and counting
+    requests."""
 
     def __init__(self, files: dict[str, bytes]):
         self.files = files
@@ -59,7 +61,9 @@ class Server:
                 pass
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05})
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}
+        )
         self.thread.daemon = True
 
     def url(self, path: str) -> str:
@@ -70,7 +74,14 @@ class Server:
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Isolate tests from the user's settings and from any HTTP proxy."""
-    for var in ("NLPBOOK_DATA", "NLPBOOK_OFFLINE", "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
+    for var in (
+        "NLPBOOK_DATA",
+        "NLPBOOK_OFFLINE",
+        "http_proxy",
+        "HTTP_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("no_proxy", "*")
     monkeypatch.setenv("NO_PROXY", "*")
@@ -90,7 +101,8 @@ def server():
 
 @pytest.fixture
 def refused_url():
-    """A URL on a loopback port that is bound but not listening: connections are refused."""
+    """A URL on a loopback port that is bound but not listening: connections are
+    refused."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     try:
@@ -99,7 +111,9 @@ def refused_url():
         sock.close()
 
 
-def test_cache_dir_env_and_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cache_dir_env_and_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("NLPBOOK_DATA", str(tmp_path / "data"))
     assert cache_dir() == tmp_path / "data" and (tmp_path / "data").is_dir()
     monkeypatch.delenv("NLPBOOK_DATA")
@@ -115,10 +129,18 @@ def test_sha256sum(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("offline", [True, False])
-def test_cache_hit_needs_no_network(tmp_path: Path, refused_url: str, offline: bool) -> None:
+def test_cache_hit_needs_no_network(
+    tmp_path: Path, refused_url: str, offline: bool
+) -> None:
     (tmp_path / "data.txt").write_bytes(PAYLOAD)
-    assert download(refused_url, PAYLOAD_SHA, cache=tmp_path, offline=offline) == tmp_path / "data.txt"
-    assert download(refused_url, None, cache=tmp_path, offline=offline) == tmp_path / "data.txt"
+    assert (
+        download(refused_url, PAYLOAD_SHA, cache=tmp_path, offline=offline)
+        == tmp_path / "data.txt"
+    )
+    assert (
+        download(refused_url, None, cache=tmp_path, offline=offline)
+        == tmp_path / "data.txt"
+    )
 
 
 def test_download_then_cache_hit(tmp_path: Path, server: Server) -> None:
@@ -130,14 +152,20 @@ def test_download_then_cache_hit(tmp_path: Path, server: Server) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data.txt"]
 
 
-def test_download_without_checksum_and_custom_filename(tmp_path: Path, server: Server) -> None:
+def test_download_without_checksum_and_custom_filename(
+    tmp_path: Path, server: Server
+) -> None:
     path = download(server.url("/data.txt"), None, "renamed.bin", cache=tmp_path)
     assert path == tmp_path / "renamed.bin" and path.read_bytes() == PAYLOAD
 
 
-def test_download_uses_env_cache_dir(tmp_path: Path, server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_download_uses_env_cache_dir(
+    tmp_path: Path, server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("NLPBOOK_DATA", str(tmp_path / "env"))
-    assert download(server.url("/data.txt"), PAYLOAD_SHA) == tmp_path / "env" / "data.txt"
+    assert (
+        download(server.url("/data.txt"), PAYLOAD_SHA) == tmp_path / "env" / "data.txt"
+    )
 
 
 def test_checksum_mismatch_leaves_nothing(tmp_path: Path, server: Server) -> None:
@@ -184,14 +212,20 @@ def test_offline_env_fails_at_once(
     with pytest.raises(DownloadError) as exc:
         download(server.url("/data.txt"), PAYLOAD_SHA, cache=tmp_path)
     msg = str(exc.value)
-    assert "offline" in msg and str(tmp_path / "data.txt") in msg and "NLPBOOK_DATA" in msg
+    assert (
+        "offline" in msg and str(tmp_path / "data.txt") in msg and "NLPBOOK_DATA" in msg
+    )
     assert server.requests == []
     assert list(tmp_path.iterdir()) == []
 
 
-def test_offline_false_overrides_env(tmp_path: Path, server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_offline_false_overrides_env(
+    tmp_path: Path, server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("NLPBOOK_OFFLINE", "1")
-    assert download(server.url("/data.txt"), PAYLOAD_SHA, cache=tmp_path, offline=False).exists()
+    assert download(
+        server.url("/data.txt"), PAYLOAD_SHA, cache=tmp_path, offline=False
+    ).exists()
 
 
 def test_bad_filename_rejected(tmp_path: Path) -> None:
@@ -209,7 +243,9 @@ def test_extract_zip_member(tmp_path: Path) -> None:
     target = extract_zip_member(zp, "other.txt", tmp_path / "sub" / "o.txt")
     assert target.read_bytes() == b"other"
     into_dir = extract_zip_member(zp, "other.txt", tmp_path / "sub")
-    assert into_dir == tmp_path / "sub" / "other.txt" and into_dir.read_bytes() == b"other"
+    assert (
+        into_dir == tmp_path / "sub" / "other.txt" and into_dir.read_bytes() == b"other"
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.zip", "inner.txt", "sub"]
 
 
@@ -231,7 +267,9 @@ def test_extract_corrupt_zip(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.zip"]
 
 
-def test_load_text8(tmp_path: Path, server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_load_text8(
+    tmp_path: Path, server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
     text = " anarchism originated as a term of abuse"
     blob = make_zip({"text8": text.encode()})
     server.files["/text8.zip"] = blob
@@ -241,7 +279,12 @@ def test_load_text8(tmp_path: Path, server: Server, monkeypatch: pytest.MonkeyPa
     # Override via keyword arguments.
     sha = hashlib.sha256(blob).hexdigest()
     assert load_text8(url=url, sha256=sha, text_sha256=text_sha, cache=tmp_path) == text
-    assert load_text8(10, url=url, sha256=sha, text_sha256=text_sha, cache=tmp_path, offline=True) == text[:10]
+    assert (
+        load_text8(
+            10, url=url, sha256=sha, text_sha256=text_sha, cache=tmp_path, offline=True
+        )
+        == text[:10]
+    )
     assert server.requests == ["/text8.zip"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["text8", "text8.zip"]
 
@@ -259,8 +302,10 @@ def test_load_text8_rejects_wrong_text(tmp_path: Path, server: Server) -> None:
     server.files["/text8.zip"] = blob
     sha = hashlib.sha256(blob).hexdigest()
     with pytest.raises(DownloadError, match="is not text8"):
-        load_text8(url=server.url("/text8.zip"), sha256=sha, cache=tmp_path)   # default: the real text8 digest
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["text8.zip"]        # the bad extraction was removed
+        # default: the real text8 digest
+        load_text8(url=server.url("/text8.zip"), sha256=sha, cache=tmp_path)
+    # the bad extraction was removed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["text8.zip"]
 
 
 def test_text8_digests_are_pinned() -> None:

@@ -1,9 +1,11 @@
-"""Exercises are numbered per lecture, "Exercise 3.2", the same in Colab and in the book.
+"""Exercises are numbered per lecture, "Exercise 3.2", the same in Colab and in the
+book.
 
-The book's number comes from `_ext/exercise_numbers.py` (lecture from the file name, index in
-page order). Colab does not show a directive's title, so each exercise is preceded by a
-markdown cell tagged `remove-cell` (hidden in the book) reading "### Exercise 3.2: <title>".
-These tests keep the two in step, so a new exercise cannot be misnumbered.
+The book's number comes from `_ext/exercise_numbers.py` (lecture from the file name,
+index in page order). Colab does not show a directive's title, so each exercise is
+preceded by a markdown cell tagged `remove-cell` (hidden in the book) reading "###
+Exercise 3.2: <title>". These tests keep the two in step, so a new exercise cannot be
+misnumbered.
 """
 
 import importlib.util
@@ -75,7 +77,8 @@ def test_no_stray_exercise_numbers(path):
             pytest.fail(f"{path.name}: a visible exercise heading {src.strip()!r}")
         for n, k in NUMBER.findall(src):
             assert int(n) == lecture and 1 <= int(k) <= count, (
-                f"{path.name}: 'Exercise {n}.{k}' names no exercise of lecture {lecture}"
+                f"{path.name}: 'Exercise {n}.{k}' names no exercise of lecture "
+                f"{lecture}"
             )
 
 

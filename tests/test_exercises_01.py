@@ -1,17 +1,21 @@
-"""Each lecture-01 check accepts the reference, says 'not attempted' for a stub, and rejects
-plausible wrong answers."""
+"""Each lecture-01 check accepts the reference, says 'not attempted' for a stub, and
+rejects plausible wrong answers."""
+
 import numpy as np
 import pytest
 
-from helpers.exercises import lecture01 as ex
 from helpers.exercises import ExerciseFailed
+from helpers.exercises import lecture01 as ex
 
 
 def stub(*args, **kwargs):
     raise NotImplementedError
 
 
-@pytest.mark.parametrize("check", [ex.check_context_pairs, ex.check_cbow, ex.check_glove_grad, ex.check_analogy])
+@pytest.mark.parametrize(
+    "check",
+    [ex.check_context_pairs, ex.check_cbow, ex.check_glove_grad, ex.check_analogy],
+)
 def test_stub_is_not_attempted_and_never_raises(check, capsys):
     assert check(stub) is False
     assert "not attempted yet" in capsys.readouterr().out
@@ -26,21 +30,38 @@ def test_crashing_attempt_is_reported_not_raised(capsys):
 
 # 1. context pairs
 def pairs_ok(tokens, window):
-    return [(tokens[i], tokens[j]) for i in range(len(tokens)) for j in range(len(tokens))
-            if i != j and abs(i - j) <= window]
+    return [
+        (tokens[i], tokens[j])
+        for i in range(len(tokens))
+        for j in range(len(tokens))
+        if i != j and abs(i - j) <= window
+    ]
 
 
 def pairs_off_by_one(tokens, window):
-    return [(tokens[i], tokens[j]) for i in range(len(tokens)) for j in range(len(tokens))
-            if i != j and abs(i - j) < window]
+    return [
+        (tokens[i], tokens[j])
+        for i in range(len(tokens))
+        for j in range(len(tokens))
+        if i != j and abs(i - j) < window
+    ]
 
 
 def pairs_with_centre(tokens, window):
-    return [(tokens[i], tokens[j]) for i in range(len(tokens)) for j in range(len(tokens)) if abs(i - j) <= window]
+    return [
+        (tokens[i], tokens[j])
+        for i in range(len(tokens))
+        for j in range(len(tokens))
+        if abs(i - j) <= window
+    ]
 
 
 def pairs_right_only(tokens, window):
-    return [(tokens[i], tokens[j]) for i in range(len(tokens)) for j in range(i + 1, min(len(tokens), i + window + 1))]
+    return [
+        (tokens[i], tokens[j])
+        for i in range(len(tokens))
+        for j in range(i + 1, min(len(tokens), i + window + 1))
+    ]
 
 
 def test_context_pairs():
@@ -58,8 +79,13 @@ def softmax(s):
 def cbow_ok(C, U, o):
     v = C.mean(0)
     p = softmax(U @ v)
-    y = np.zeros(len(U)); y[o] = 1
-    return -np.log(p[o]), np.tile(U.T @ (p - y) / len(C), (len(C), 1)), np.outer(p - y, v)
+    y = np.zeros(len(U))
+    y[o] = 1
+    return (
+        -np.log(p[o]),
+        np.tile(U.T @ (p - y) / len(C), (len(C), 1)),
+        np.outer(p - y, v),
+    )
 
 
 def cbow_sum_not_mean(C, U, o):
@@ -74,9 +100,14 @@ def cbow_sign_flipped(C, U, o):
 
 def cbow_no_softmax(C, U, o):
     v = C.mean(0)
-    y = np.zeros(len(U)); y[o] = 1
+    y = np.zeros(len(U))
+    y[o] = 1
     s = U @ v
-    return -np.log(softmax(s)[o]), np.tile(U.T @ (s - y) / len(C), (len(C), 1)), np.outer(s - y, v)
+    return (
+        -np.log(softmax(s)[o]),
+        np.tile(U.T @ (s - y) / len(C), (len(C), 1)),
+        np.outer(s - y, v),
+    )
 
 
 def test_cbow():
@@ -156,20 +187,50 @@ def test_analogy():
         assert ex.check_analogy(wrong) is False, wrong.__name__
 
 
-# Constant answers and the hidden-reference loophole ------------------------------------------
+# Constant answers and the hidden-reference loophole -----------------------------------
 WORDS = sorted({w for p in ex._analogy_puzzles() for w in p[4]})
 
 
-@pytest.mark.parametrize("check, constant", [
-    (ex.check_context_pairs, lambda tokens, window: []),
-    (ex.check_context_pairs, lambda tokens, window: [("a", "b")]),
-    (ex.check_context_pairs, lambda tokens, window: [(tokens[i], tokens[j]) for i in range(len(tokens))
-                                                     for j in range(len(tokens)) if i != j]),   # window ignored
-    (ex.check_cbow, lambda C, U, o: (0.0, np.zeros_like(C), np.zeros_like(U))),
-    (ex.check_cbow, lambda C, U, o: (np.log(len(U)), np.zeros_like(C), np.zeros_like(U))),
-    (ex.check_glove_grad, lambda w, wt, b, bt, x, x_max=100.0, alpha=0.75: (0.0, 0 * w, 0 * wt, 0.0, 0.0)),
-] + [(ex.check_analogy, (lambda word: lambda a, b, c, E, words: word)(w)) for w in WORDS]
-  + [(ex.check_analogy, (lambda k: lambda a, b, c, E, words: words[k])(k)) for k in range(25)])
+@pytest.mark.parametrize(
+    "check, constant",
+    [
+        (ex.check_context_pairs, lambda tokens, window: []),
+        (ex.check_context_pairs, lambda tokens, window: [("a", "b")]),
+        (
+            ex.check_context_pairs,
+            lambda tokens, window: [
+                (tokens[i], tokens[j])
+                for i in range(len(tokens))
+                # window ignored
+                for j in range(len(tokens))
+                if i != j
+            ],
+        ),
+        (ex.check_cbow, lambda C, U, o: (0.0, np.zeros_like(C), np.zeros_like(U))),
+        (
+            ex.check_cbow,
+            lambda C, U, o: (np.log(len(U)), np.zeros_like(C), np.zeros_like(U)),
+        ),
+        (
+            ex.check_glove_grad,
+            lambda w, wt, b, bt, x, x_max=100.0, alpha=0.75: (
+                0.0,
+                0 * w,
+                0 * wt,
+                0.0,
+                0.0,
+            ),
+        ),
+    ]
+    + [
+        (ex.check_analogy, (lambda word: lambda a, b, c, E, words: word)(w))
+        for w in WORDS
+    ]
+    + [
+        (ex.check_analogy, (lambda k: lambda a, b, c, E, words: words[k])(k))
+        for k in range(25)
+    ],
+)
 def test_constant_answers_fail(check, constant):
     assert check(constant) is False
 
@@ -177,12 +238,17 @@ def test_constant_answers_fail(check, constant):
 def test_analogy_answers_differ_between_puzzles():
     puzzles = list(ex._analogy_puzzles())
     assert len(puzzles) >= 3 and len({p[5] for p in puzzles}) == len(puzzles)
-    for a, b, c, E, words, digest in puzzles:       # the stored digest is that of 3CosAdd's answer
-        assert ex._digest(analogy_ok(a, b, c, E, words)) == digest and digest not in words
+    for a, b, c, E, words, digest in puzzles:
+        # the stored digest is that of 3CosAdd's answer
+        assert (
+            ex._digest(analogy_ok(a, b, c, E, words)) == digest and digest not in words
+        )
 
 
 def test_no_reference_solver_to_call():
     assert not [name for name in dir(ex) if "reference" in name or "solution" in name]
     for name in dir(ex):
         if name.startswith("check_"):
-            assert hasattr(getattr(ex, name), "__wrapped__"), f"{name} is not built with @check"
+            assert hasattr(getattr(ex, name), "__wrapped__"), (
+                f"{name} is not built with @check"
+            )

@@ -1,4 +1,5 @@
 """Each lecture-02 check accepts a correct answer and rejects plausible wrong ones."""
+
 import numpy as np
 import pytest
 
@@ -9,8 +10,15 @@ def stub(*args, **kwargs):
     raise NotImplementedError
 
 
-@pytest.mark.parametrize("check", [ex.check_linear_backward, ex.check_dropout, ex.check_adam_step,
-                                   ex.check_layernorm_backward])
+@pytest.mark.parametrize(
+    "check",
+    [
+        ex.check_linear_backward,
+        ex.check_dropout,
+        ex.check_adam_step,
+        ex.check_layernorm_backward,
+    ],
+)
 def test_stub_not_attempted(check, capsys):
     assert check(stub) is False and "not attempted yet" in capsys.readouterr().out
 
@@ -53,7 +61,8 @@ def drop_in_eval_too(x, p, u, train):
     return np.where(u >= p, x / (1 - p), 0.0)
 
 
-def drop_classic(x, p, u, train):     # old-style dropout: no scaling in training, scale in evaluation
+def drop_classic(x, p, u, train):
+    # old-style dropout: no scaling in training, scale in evaluation
     return np.where(u >= p, x, 0.0) if train else x * (1 - p)
 
 
@@ -66,11 +75,13 @@ def test_dropout():
 def adam_ok(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     m = beta1 * m + (1 - beta1) * g
     v = beta2 * v + (1 - beta2) * g * g
-    mh, vh = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+    mh, vh = m / (1 - beta1**t), v / (1 - beta2**t)
     return theta - lr * mh / (np.sqrt(vh) + eps), m, v
 
 
-def adam_no_bias_correction(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def adam_no_bias_correction(
+    theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8
+):
     m = beta1 * m + (1 - beta1) * g
     v = beta2 * v + (1 - beta2) * g * g
     return theta - lr * m / (np.sqrt(v) + eps), m, v
@@ -79,14 +90,15 @@ def adam_no_bias_correction(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, 
 def adam_eps_inside(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     m = beta1 * m + (1 - beta1) * g
     v = beta2 * v + (1 - beta2) * g * g
-    mh, vh = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+    mh, vh = m / (1 - beta1**t), v / (1 - beta2**t)
     return theta - lr * mh / np.sqrt(vh + 1e-2), m, v
 
 
-def adam_raw_grad(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):   # RMSprop-like
+def adam_raw_grad(theta, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    # RMSprop-like
     m = beta1 * m + (1 - beta1) * g
     v = beta2 * v + (1 - beta2) * g * g
-    vh = v / (1 - beta2 ** t)
+    vh = v / (1 - beta2**t)
     return theta - lr * g / (np.sqrt(vh) + eps), m, v
 
 
@@ -100,8 +112,9 @@ def ln_ok(x, gamma, dy, eps=1e-5):
     mu, var = x.mean(-1, keepdims=True), x.var(-1, keepdims=True)
     xh = (x - mu) / np.sqrt(var + eps)
     dxh = dy * gamma
-    D = x.shape[-1]
-    dx = (dxh - dxh.mean(-1, keepdims=True) - xh * (dxh * xh).mean(-1, keepdims=True)) / np.sqrt(var + eps)
+    dx = (
+        dxh - dxh.mean(-1, keepdims=True) - xh * (dxh * xh).mean(-1, keepdims=True)
+    ) / np.sqrt(var + eps)
     return dx, (dy * xh).sum(0), dy.sum(0)
 
 
@@ -115,14 +128,20 @@ def ln_ignores_var(x, gamma, dy, eps=1e-5):
     mu, var = x.mean(-1, keepdims=True), x.var(-1, keepdims=True)
     xh = (x - mu) / np.sqrt(var + eps)
     dxh = dy * gamma
-    return (dxh - dxh.mean(-1, keepdims=True)) / np.sqrt(var + eps), (dy * xh).sum(0), dy.sum(0)
+    return (
+        (dxh - dxh.mean(-1, keepdims=True)) / np.sqrt(var + eps),
+        (dy * xh).sum(0),
+        dy.sum(0),
+    )
 
 
 def ln_unbiased(x, gamma, dy, eps=1e-5):
     mu, var = x.mean(-1, keepdims=True), x.var(-1, ddof=1, keepdims=True)
     xh = (x - mu) / np.sqrt(var + eps)
     dxh = dy * gamma
-    dx = (dxh - dxh.mean(-1, keepdims=True) - xh * (dxh * xh).mean(-1, keepdims=True)) / np.sqrt(var + eps)
+    dx = (
+        dxh - dxh.mean(-1, keepdims=True) - xh * (dxh * xh).mean(-1, keepdims=True)
+    ) / np.sqrt(var + eps)
     return dx, (dy * xh).sum(0), dy.sum(0)
 
 
@@ -132,20 +151,44 @@ def test_layernorm_backward():
         assert ex.check_layernorm_backward(wrong) is False, wrong.__name__
 
 
-@pytest.mark.parametrize("check, constant", [
-    (ex.check_linear_backward, lambda X, W, b, dY: (np.zeros_like(X), np.zeros_like(W), np.zeros_like(b))),
-    (ex.check_linear_backward, lambda X, W, b, dY: (X, W, b)),
-    (ex.check_dropout, lambda x, p, u, train: x),
-    (ex.check_dropout, lambda x, p, u, train: np.zeros_like(x)),
-    (ex.check_adam_step, lambda theta, g, m, v, t, **kw: (theta, m, v)),
-    (ex.check_adam_step, lambda theta, g, m, v, t, lr=1e-3, **kw: (theta - lr * np.sign(g), m, v)),
-    (ex.check_layernorm_backward, lambda x, gamma, dy, eps=1e-5: (np.zeros_like(x), np.zeros_like(gamma), np.zeros_like(gamma))),
-    (ex.check_layernorm_backward, lambda x, gamma, dy, eps=1e-5: (dy * gamma, (dy * x).sum(0), dy.sum(0))),  # no normalisation
-])
+@pytest.mark.parametrize(
+    "check, constant",
+    [
+        (
+            ex.check_linear_backward,
+            lambda X, W, b, dY: (np.zeros_like(X), np.zeros_like(W), np.zeros_like(b)),
+        ),
+        (ex.check_linear_backward, lambda X, W, b, dY: (X, W, b)),
+        (ex.check_dropout, lambda x, p, u, train: x),
+        (ex.check_dropout, lambda x, p, u, train: np.zeros_like(x)),
+        (ex.check_adam_step, lambda theta, g, m, v, t, **kw: (theta, m, v)),
+        (
+            ex.check_adam_step,
+            lambda theta, g, m, v, t, lr=1e-3, **kw: (theta - lr * np.sign(g), m, v),
+        ),
+        (
+            ex.check_layernorm_backward,
+            lambda x, gamma, dy, eps=1e-5: (
+                np.zeros_like(x),
+                np.zeros_like(gamma),
+                np.zeros_like(gamma),
+            ),
+        ),
+        # no normalisation
+        (
+            ex.check_layernorm_backward,
+            lambda x, gamma, dy, eps=1e-5: (dy * gamma, (dy * x).sum(0), dy.sum(0)),
+        ),
+    ],
+)
 def test_constant_answers_fail(check, constant):
     assert check(constant) is False
 
 
 def test_checks_use_the_decorator_and_hide_no_solver():
     assert not [name for name in dir(ex) if "reference" in name or "solution" in name]
-    assert all(hasattr(getattr(ex, n), "__wrapped__") for n in dir(ex) if n.startswith("check_"))
+    assert all(
+        hasattr(getattr(ex, n), "__wrapped__")
+        for n in dir(ex)
+        if n.startswith("check_")
+    )

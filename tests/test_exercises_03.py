@@ -1,4 +1,5 @@
 """Each lecture-03 check accepts a correct answer and rejects plausible wrong ones."""
+
 import numpy as np
 import pytest
 import torch
@@ -10,7 +11,15 @@ def stub(*a, **k):
     raise NotImplementedError
 
 
-@pytest.mark.parametrize("check", [ex.check_add_k, ex.check_rnn_step, ex.check_lstm_cell, ex.check_sample_temperature])
+@pytest.mark.parametrize(
+    "check",
+    [
+        ex.check_add_k,
+        ex.check_rnn_step,
+        ex.check_lstm_cell,
+        ex.check_sample_temperature,
+    ],
+)
 def test_stub_not_attempted(check, capsys):
     assert check(stub) is False and "not attempted yet" in capsys.readouterr().out
 
@@ -66,7 +75,8 @@ def lstm_ok(x, h, c, W, U, b):
     return torch.sigmoid(o) * torch.tanh(c), c
 
 
-def lstm_gate_order(x, h, c, W, U, b):      # i, f, o, g: the order of many papers, not PyTorch's
+def lstm_gate_order(x, h, c, W, U, b):
+    # i, f, o, g: the order of many papers, not PyTorch's
     i, f, o, g = (x @ W.T + h @ U.T + b).chunk(4, dim=1)
     c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
     return torch.sigmoid(o) * torch.tanh(c), c
@@ -93,19 +103,22 @@ def test_lstm_cell():
 def samp_ok(logits, T, u):
     if T == 0:
         return int(np.argmax(logits))
-    p = np.exp(logits / T - (logits / T).max()); p /= p.sum()
+    p = np.exp(logits / T - (logits / T).max())
+    p /= p.sum()
     return int(np.searchsorted(np.cumsum(p), u, side="right"))
 
 
 def samp_times_T(logits, T, u):
     if T == 0:
         return int(np.argmax(logits))
-    p = np.exp(logits * T - (logits * T).max()); p /= p.sum()
+    p = np.exp(logits * T - (logits * T).max())
+    p /= p.sum()
     return int(np.searchsorted(np.cumsum(p), u, side="right"))
 
 
 def samp_ignores_T(logits, T, u):
-    p = np.exp(logits - logits.max()); p /= p.sum()
+    p = np.exp(logits - logits.max())
+    p /= p.sum()
     return int(np.searchsorted(np.cumsum(p), u, side="right"))
 
 
@@ -119,18 +132,33 @@ def test_sample_temperature():
         assert ex.check_sample_temperature(wrong) is False, wrong.__name__
 
 
-@pytest.mark.parametrize("check, constant", [
-    (ex.check_add_k, lambda C, k: np.full_like(C, 1.0 / C.shape[1])),
-    (ex.check_add_k, lambda C, k: C / np.maximum(C.sum(1, keepdims=True), 1)),         # unsmoothed
-    (ex.check_rnn_step, lambda x, h, W_e, W_h, b: h),
-    (ex.check_rnn_step, lambda x, h, W_e, W_h, b: torch.zeros_like(h)),
-    (ex.check_lstm_cell, lambda x, h, c, W, U, b: (h, c)),
-    (ex.check_lstm_cell, lambda x, h, c, W, U, b: (torch.zeros_like(h), torch.zeros_like(c))),
-] + [(ex.check_sample_temperature, (lambda k: lambda logits, T, u: k)(k)) for k in range(5)])
+@pytest.mark.parametrize(
+    "check, constant",
+    [
+        (ex.check_add_k, lambda C, k: np.full_like(C, 1.0 / C.shape[1])),
+        # unsmoothed
+        (ex.check_add_k, lambda C, k: C / np.maximum(C.sum(1, keepdims=True), 1)),
+        (ex.check_rnn_step, lambda x, h, W_e, W_h, b: h),
+        (ex.check_rnn_step, lambda x, h, W_e, W_h, b: torch.zeros_like(h)),
+        (ex.check_lstm_cell, lambda x, h, c, W, U, b: (h, c)),
+        (
+            ex.check_lstm_cell,
+            lambda x, h, c, W, U, b: (torch.zeros_like(h), torch.zeros_like(c)),
+        ),
+    ]
+    + [
+        (ex.check_sample_temperature, (lambda k: lambda logits, T, u: k)(k))
+        for k in range(5)
+    ],
+)
 def test_constant_answers_fail(check, constant):
     assert check(constant) is False
 
 
 def test_checks_use_the_decorator_and_hide_no_solver():
     assert not [name for name in dir(ex) if "reference" in name or "solution" in name]
-    assert all(hasattr(getattr(ex, n), "__wrapped__") for n in dir(ex) if n.startswith("check_"))
+    assert all(
+        hasattr(getattr(ex, n), "__wrapped__")
+        for n in dir(ex)
+        if n.startswith("check_")
+    )

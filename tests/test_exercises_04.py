@@ -1,4 +1,5 @@
 """Each lecture-04 check passes the reference and rejects plausible wrong answers."""
+
 import math
 from collections import Counter
 
@@ -19,7 +20,7 @@ def rejects(check, fn) -> None:
         check(fn, strict=True)
 
 
-# 1. dot attention -----------------------------------------------------------------------------
+# 1. dot attention ---------------------------------------------------------------------
 def dot_attention(s, h, mask):
     e = torch.bmm(h, s[:, :, None]).squeeze(2)
     alpha = torch.softmax(e.masked_fill(~mask, float("-inf")), dim=1)
@@ -42,11 +43,12 @@ def test_dot_attention():
         alpha = torch.softmax(e, 0)
         return torch.bmm(alpha[:, None, :], h).squeeze(1), alpha
 
-    def mask_after_softmax(s, h, mask):     # zero the padding but do not renormalise
+    def mask_after_softmax(s, h, mask):  # zero the padding but do not renormalise
         alpha = torch.softmax(torch.bmm(h, s[:, :, None]).squeeze(2), 1) * mask
         return torch.bmm(alpha[:, None, :], h).squeeze(1), alpha
 
-    def uniform(s, h, mask):                # mean pooling: a constant answer whatever the query
+    def uniform(s, h, mask):
+        # mean pooling: a constant answer whatever the query
         alpha = mask.float() / mask.sum(1, keepdim=True)
         return torch.bmm(alpha[:, None, :], h).squeeze(1), alpha
 
@@ -57,16 +59,17 @@ def test_dot_attention():
 def test_unattempted_and_crashing_attempts_do_not_raise(capsys):
     def stub(*args):
         raise NotImplementedError
+
     assert ex.check_dot_attention(stub) is False
     assert "not attempted" in capsys.readouterr().out
     assert ex.check_beam_step(lambda *a: 1 / 0) is False
     assert "ZeroDivisionError" in capsys.readouterr().out
 
 
-# 2. clipped counts -----------------------------------------------------------------------------
+# 2. clipped counts --------------------------------------------------------------------
 def clipped(hyp, ref, n):
-    h = Counter(tuple(hyp[i:i + n]) for i in range(len(hyp) - n + 1))
-    r = Counter(tuple(ref[i:i + n]) for i in range(len(ref) - n + 1))
+    h = Counter(tuple(hyp[i : i + n]) for i in range(len(hyp) - n + 1))
+    r = Counter(tuple(ref[i : i + n]) for i in range(len(ref) - n + 1))
     return sum(min(c, r[g]) for g, c in h.items()), max(len(hyp) - n + 1, 0)
 
 
@@ -74,8 +77,8 @@ def test_clipped_counts():
     assert passes(ex.check_clipped_counts, clipped)
 
     def unclipped(hyp, ref, n):
-        r = {tuple(ref[i:i + n]) for i in range(len(ref) - n + 1)}
-        grams = [tuple(hyp[i:i + n]) for i in range(len(hyp) - n + 1)]
+        r = {tuple(ref[i : i + n]) for i in range(len(ref) - n + 1)}
+        grams = [tuple(hyp[i : i + n]) for i in range(len(hyp) - n + 1)]
         return sum(g in r for g in grams), len(grams)
 
     def off_by_one_total(hyp, ref, n):
@@ -83,30 +86,41 @@ def test_clipped_counts():
         return m, len(hyp) - n
 
     def types_not_tokens(hyp, ref, n):
-        h = Counter(tuple(hyp[i:i + n]) for i in range(len(hyp) - n + 1))
-        r = Counter(tuple(ref[i:i + n]) for i in range(len(ref) - n + 1))
+        h = Counter(tuple(hyp[i : i + n]) for i in range(len(hyp) - n + 1))
+        r = Counter(tuple(ref[i : i + n]) for i in range(len(ref) - n + 1))
         return sum(1 for g in h if g in r), len(h)
 
-    for wrong in (unclipped, off_by_one_total, types_not_tokens, lambda h, r, n: (1, 4)):
+    for wrong in (
+        unclipped,
+        off_by_one_total,
+        types_not_tokens,
+        lambda h, r, n: (1, 4),
+    ):
         rejects(ex.check_clipped_counts, wrong)
 
 
-# 3. brevity penalty ------------------------------------------------------------------------------
+# 3. brevity penalty -------------------------------------------------------------------
 def bp(c, r):
     return 0.0 if c == 0 else (1.0 if c >= r else math.exp(1 - r / c))
 
 
 def test_brevity_penalty():
     assert passes(ex.check_brevity_penalty, bp)
-    wrongs = [lambda c, r: 1.0 if c >= r else math.exp(1 - c / r),           # ratio inverted
-              lambda c, r: math.exp(1 - r / c) if c else 0.0,                  # penalises long outputs too
-              lambda c, r: min(1.0, c / r),                                    # a linear penalty
-              lambda c, r: 1.0]                                                # a constant
+    # ratio inverted
+    wrongs = [
+        lambda c, r: 1.0 if c >= r else math.exp(1 - c / r),
+        # penalises long outputs too
+        lambda c, r: math.exp(1 - r / c) if c else 0.0,
+        # a linear penalty
+        lambda c, r: min(1.0, c / r),
+        # a constant
+        lambda c, r: 1.0,
+    ]
     for wrong in wrongs:
         rejects(ex.check_brevity_penalty, wrong)
 
 
-# 4. beam step ------------------------------------------------------------------------------------
+# 4. beam step -------------------------------------------------------------------------
 def beam_step(scores, logp, k):
     V = logp.shape[1]
     new, idx = (scores[:, None] + logp).view(-1).topk(k)
@@ -121,7 +135,8 @@ def test_beam_step():
         new, idx = logp.reshape(-1).topk(k)
         return new + scores[idx // V], idx // V, idx % V
 
-    def best_word_per_beam(scores, logp, k):    # each hypothesis keeps only its own best word
+    def best_word_per_beam(scores, logp, k):
+        # each hypothesis keeps only its own best word
         top, word = (scores[:, None] + logp).max(1)
         order = top.argsort(descending=True)
         return top[order], order, word[order]

@@ -10,7 +10,7 @@ def test_numeric_grad_matches_the_analytic_gradient_and_restores_x():
     before = x.copy()
     g = numeric_grad(lambda: float(np.sum(np.tanh(A @ x) ** 2)), x)
     t = np.tanh(A @ x)
-    np.testing.assert_allclose(g, A.T @ (2 * t * (1 - t ** 2)), atol=1e-8)
+    np.testing.assert_allclose(g, A.T @ (2 * t * (1 - t**2)), atol=1e-8)
     assert np.array_equal(x, before)
 
 

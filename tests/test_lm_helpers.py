@@ -1,4 +1,6 @@
-"""The lecture-03 helpers: the fixed LM split, the n-gram model, the char LMs and the ladder."""
+"""The lecture-03 helpers: the fixed LM split, the n-gram model, the char LMs and the
+ladder."""
+
 import math
 from collections import Counter
 
@@ -13,7 +15,9 @@ from helpers.ngram import CharNGram
 
 def test_lm_splits_fixed_and_disjoint():
     s = lm_splits()
-    assert set(s.train) | set(s.val) | set(s.test) <= set("abcdefghijklmnopqrstuvwxyz \n")
+    assert set(s.train) | set(s.val) | set(s.test) <= set(
+        "abcdefghijklmnopqrstuvwxyz \n"
+    )
     n = len(s.train) + len(s.val) + len(s.test)
     assert 0.85 < len(s.train) / n < 0.95 and s.val[:200] not in s.train
     assert lm_splits() is s
@@ -24,13 +28,16 @@ def naive_interpolated(train, order, base, D, history, c):
     def prob(n, h):
         if n == 0:
             return 1.0 / base
-        ctx = tuple(h[len(h) - (n - 1):]) if n > 1 else ()
-        grams = Counter(tuple(train[i:i + n]) for i in range(len(train) - n + 1))
+        ctx = tuple(h[len(h) - (n - 1) :]) if n > 1 else ()
+        grams = Counter(tuple(train[i : i + n]) for i in range(len(train) - n + 1))
         tot = sum(v for k, v in grams.items() if k[:-1] == ctx)
         if tot == 0:
             return prob(n - 1, h)
         types = sum(1 for k in grams if k[:-1] == ctx)
-        return max(grams.get(ctx + (c,), 0) - D, 0) / tot + D * types / tot * prob(n - 1, h)
+        return max(grams.get(ctx + (c,), 0) - D, 0) / tot + D * types / tot * prob(
+            n - 1, h
+        )
+
     return prob(order, history)
 
 
@@ -41,7 +48,9 @@ def test_char_ngram_matches_textbook_recursion_and_normalises():
     m = CharNGram(order=3, base=4, discount=0.6).fit(train)
     got = 2.0 ** m.log2_probs(test)
     for t in range(2, 12):
-        want = naive_interpolated(list(train), 3, 4, 0.6, list(test[t - 2:t]), test[t])
+        want = naive_interpolated(
+            list(train), 3, 4, 0.6, list(test[t - 2 : t]), test[t]
+        )
         assert got[t - 2] == pytest.approx(want, rel=1e-12)
     # probabilities over the 4 possible next symbols sum to 1 for any history
     for h in ([0, 1], [3, 3], [2, 0]):
@@ -53,8 +62,11 @@ def test_char_ngram_matches_textbook_recursion_and_normalises():
 
 def test_window_and_recurrent_lm_shapes_and_state():
     x = torch.randint(0, 10, (3, 7))
-    for model in (charlm.WindowLM(10, window=4, emb=5, hidden=8), charlm.RecurrentLM(10, "rnn", 5, 8),
-                  charlm.RecurrentLM(10, "lstm", 5, 8)):
+    for model in (
+        charlm.WindowLM(10, window=4, emb=5, hidden=8),
+        charlm.RecurrentLM(10, "rnn", 5, 8),
+        charlm.RecurrentLM(10, "lstm", 5, 8),
+    ):
         logits, state = model(x)
         assert logits.shape == (3, 7, 10)
         # running two halves with the carried state equals running the whole
@@ -70,7 +82,17 @@ def test_train_lm_learns_a_repeating_text_and_samples_it():
     ids = vocab.encode("abcd " * 400)
     torch.manual_seed(0)
     model = charlm.RecurrentLM(len(vocab), "lstm", emb=8, hidden=32)
-    hist = charlm.train_lm(model, ids, ids[:500], steps=150, batch=8, seq_len=20, lr=1e-2, evals=3, val_chars=500)
+    hist = charlm.train_lm(
+        model,
+        ids,
+        ids[:500],
+        steps=150,
+        batch=8,
+        seq_len=20,
+        lr=1e-2,
+        evals=3,
+        val_chars=500,
+    )
     assert len(hist.val_bits) == 3 and hist.val_bits[-1] < 0.2 < math.log2(5)
     assert charlm.sample(model, vocab, "ab", length=8, temperature=0) == "abcd abcd "
     with pytest.raises(ValueError, match="give a budget"):
@@ -95,20 +117,34 @@ def test_read_text_file_errors(tmp_path):
         charlm.read_text_file(tmp_path / "short.txt")
     with pytest.raises(ValueError, match="not UTF-8"):
         charlm.read_text_file(tmp_path / "latin1.txt")
-    model, vocab, hist = charlm.train_on_text_file(tmp_path / "ok.txt", seconds=3, hidden=32, batch=8, seq_len=32, evals=2)
-    assert len(vocab) == len(set("the cat sat on the mat. ")) and hist.val_bits[-1] < hist.val_bits[0] + 0.5
+    model, vocab, hist = charlm.train_on_text_file(
+        tmp_path / "ok.txt", seconds=3, hidden=32, batch=8, seq_len=32, evals=2
+    )
+    assert (
+        len(vocab) == len(set("the cat sat on the mat. "))
+        and hist.val_bits[-1] < hist.val_bits[0] + 0.5
+    )
 
 
 def test_ladder_table_sorted():
-    rungs = [ladder.Rung("b", 10, 1.0, "x", 2.5, 2.4), ladder.Rung("a", 20, 2.0, "y", 2.0, 1.9)]
+    rungs = [
+        ladder.Rung("b", 10, 1.0, "x", 2.5, 2.4),
+        ladder.Rung("a", 20, 2.0, "y", 2.0, 1.9),
+    ]
     lines = ladder.table(rungs).splitlines()
     assert lines[2].startswith("a") and lines[3].startswith("b")
     md = ladder.table(rungs, markdown=True).splitlines()
     cells = [[c.strip() for c in line.strip("|").split("|")] for line in md]
-    assert cells[0][:2] == ["model", "params"] and cells[2][:2] == ["a", "20"] and cells[3][0] == "b"
-    assert set(md[1]) <= set("|-: ") and md[1].count(":|") == 5          # five right-aligned number columns
-    assert len({line.count("|") for line in md}) == 1   # every row has the same number of columns
-    assert rungs[1].test_ppl == pytest.approx(2 ** 1.9)
+    assert (
+        cells[0][:2] == ["model", "params"]
+        and cells[2][:2] == ["a", "20"]
+        and cells[3][0] == "b"
+    )
+    # five right-aligned number columns
+    assert set(md[1]) <= set("|-: ") and md[1].count(":|") == 5
+    # every row has the same number of columns
+    assert len({line.count("|") for line in md}) == 1
+    assert rungs[1].test_ppl == pytest.approx(2**1.9)
 
 
 def test_train_lm_decay_lowers_the_learning_rate_to_a_tenth(monkeypatch):
@@ -122,7 +158,18 @@ def test_train_lm_decay_lowers_the_learning_rate_to_a_tenth(monkeypatch):
         return step(self, *a, **k)
 
     monkeypatch.setattr(torch.optim.Adam, "step", spy)
-    charlm.train_lm(model, ids, ids[:100], steps=50, batch=4, seq_len=10, lr=1e-2, evals=1, val_chars=100, decay=True)
+    charlm.train_lm(
+        model,
+        ids,
+        ids[:100],
+        steps=50,
+        batch=4,
+        seq_len=10,
+        lr=1e-2,
+        evals=1,
+        val_chars=100,
+        decay=True,
+    )
     assert len(seen) == 50 and seen[0] > 0.99e-2 and abs(seen[-1] - 1e-3) < 1e-4
     assert all(a >= b for a, b in zip(seen, seen[1:]))
 
@@ -131,7 +178,9 @@ def test_cosine_lr_is_a_pure_schedule():
     assert charlm.cosine_lr(1e-2, 0.0) == pytest.approx(1e-2)
     assert charlm.cosine_lr(1e-2, 0.5) == pytest.approx(0.55e-2)
     assert charlm.cosine_lr(1e-2, 1.0) == pytest.approx(1e-3)
-    assert charlm.cosine_lr(1e-2, 7.0) == pytest.approx(1e-3) and charlm.cosine_lr(1e-2, -1.0) == pytest.approx(1e-2)
+    assert charlm.cosine_lr(1e-2, 7.0) == pytest.approx(1e-3) and charlm.cosine_lr(
+        1e-2, -1.0
+    ) == pytest.approx(1e-2)
     assert charlm.cosine_lr(1e-2, 0.7, decay=False) == 1e-2
     rates = [charlm.cosine_lr(1.0, k / 20) for k in range(21)]
     assert all(a > b for a, b in zip(rates, rates[1:]))
@@ -165,15 +214,19 @@ def test_evaluate_train_and_sample_restore_the_mode(start_training):
     charlm.sample(model, vocab, "ab", length=5)
     assert model.training is start_training and not any(seen)
     seen.clear()
-    charlm.train_lm(model, ids, ids[:100], steps=3, batch=2, seq_len=16, evals=1, val_chars=100)
-    assert model.training is start_training and seen[0] is True   # trains in train mode
+    charlm.train_lm(
+        model, ids, ids[:100], steps=3, batch=2, seq_len=16, evals=1, val_chars=100
+    )
+    assert model.training is start_training and seen[0] is True  # trains in train mode
 
 
 def test_trainers_and_sampler_move_batches_to_the_models_device(monkeypatch):
-    """No GPU here: pretend the model lives on a fake device, and check that every batch the model
-    sees went through ``.to(that device)`` (the fake move records the tensor and returns it)."""
+    """No GPU here: pretend the model lives on a fake device, and check that every batch
+    the model sees went through ``.to(that device)`` (the fake move records the tensor
+    and returns it)."""
     fake = torch.device("meta")
-    moved = set()                                  # storages of the tensors moved to the fake device
+    # storages of the tensors moved to the fake device
+    moved = set()
     real_to = torch.Tensor.to
 
     def fake_to(self, *args, **kwargs):
@@ -188,21 +241,34 @@ def test_trainers_and_sampler_move_batches_to_the_models_device(monkeypatch):
     vocab = charlm.CharVocab("abc ")
     ids = vocab.encode("abc " * 200)
     val = ids[:100].copy()
-    for model in (charlm.RecurrentLM(len(vocab), "lstm", emb=4, hidden=8), charlm.WindowLM(len(vocab), 3, 4, 8)):
+    for model in (
+        charlm.RecurrentLM(len(vocab), "lstm", emb=4, hidden=8),
+        charlm.WindowLM(len(vocab), 3, 4, 8),
+    ):
         inputs = []
         forward = model.forward
-        model.forward = lambda x, state=None, f=forward, i=inputs: (i.append(x), f(x, state))[1]
-        for run in (lambda: charlm.train_lm(model, ids, val, steps=3, batch=2, seq_len=16, evals=1, val_chars=100),
-                    lambda: charlm.evaluate_bits(model, val, batch=2, seq_len=16),
-                    lambda: charlm.sample(model, vocab, "ab", length=4)):
+        model.forward = lambda x, state=None, f=forward, i=inputs: (
+            i.append(x),
+            f(x, state),
+        )[1]
+        for run in (
+            lambda: charlm.train_lm(
+                model, ids, val, steps=3, batch=2, seq_len=16, evals=1, val_chars=100
+            ),
+            lambda: charlm.evaluate_bits(model, val, batch=2, seq_len=16),
+            lambda: charlm.sample(model, vocab, "ab", length=4),
+        ):
             moved.clear()
             inputs.clear()
             run()
-            assert len(inputs) >= 2 and all(x.untyped_storage().data_ptr() in moved for x in inputs)
+            assert len(inputs) >= 2 and all(
+                x.untyped_storage().data_ptr() in moved for x in inputs
+            )
 
 
 def test_charlm_runs_on_the_meta_device():
-    # the models build their initial state on the input's device: a forward pass works on any device
+    # the models build their initial state on the input's device: a forward pass works
+    # on any device
     for model in (charlm.RecurrentLM(5, "lstm", 4, 8), charlm.WindowLM(5, 3, 4, 8)):
         model = model.to("meta")
         logits, _ = model(torch.zeros(2, 7, dtype=torch.long, device="meta"))
@@ -216,8 +282,11 @@ def test_char_vocab_is_the_books_vocab_in_sorted_order():
     assert v.decode(v.encode("band")) == "band" and v.encode("ab").dtype == np.int64
     assert v.counts[v.stoi["a"]] == 4
     s = charlm.CharVocab("banana band", specials=charlm.SPECIALS)
-    assert s.itos[:4] == list(charlm.SPECIALS) and s.itos[4:] == v.itos and s.pad_id == 0
-    assert s.encode("bz").tolist() == [s.stoi["b"], s.unk_id]      # unknown characters -> <unk>
+    assert (
+        s.itos[:4] == list(charlm.SPECIALS) and s.itos[4:] == v.itos and s.pad_id == 0
+    )
+    # unknown characters -> <unk>
+    assert s.encode("bz").tolist() == [s.stoi["b"], s.unk_id]
     with pytest.raises(KeyError, match="not in the vocabulary"):
         v.encode("bz")
     with pytest.raises(ValueError, match="empty text"):

@@ -1,4 +1,6 @@
-"""Vocabulary, windows and the lecture-01 trainers against slow, obviously-correct versions."""
+"""Vocabulary, windows and the lecture-01 trainers against slow, obviously-correct
+versions."""
+
 from collections import Counter
 
 import numpy as np
@@ -6,8 +8,8 @@ import pytest
 import scipy.sparse as sp
 import torch
 
-from helpers.text import Vocab, window_pairs
 from helpers import word2vec as w2v
+from helpers.text import Vocab, window_pairs
 
 SENTS = [["the", "cat", "sat", "on", "the", "mat"], ["the", "dog", "sat"], ["a", "cat"]]
 
@@ -18,12 +20,22 @@ def test_vocab_order_and_errors():
     assert v["cat"] == 1 and "dog" not in v
     with pytest.raises(KeyError, match="'dog' is not in the vocabulary"):
         v["dog"]
-    with pytest.raises(KeyError, match=r"2 word\(s\) not in the vocabulary: \['dog', 'mat'\]"):
+    with pytest.raises(
+        KeyError, match=r"2 word\(s\) not in the vocabulary: \['dog', 'mat'\]"
+    ):
         v.encode(["dog", "mat", "the"])
     with pytest.raises(ValueError, match="min_count=9"):
         Vocab.build(SENTS, min_count=9)
     ids, sent = v.encode_corpus(SENTS)
-    assert ids.tolist() == [0, 1, 2, 0, 0, 2, 1] and sent.tolist() == [0, 0, 0, 0, 1, 1, 2]
+    assert ids.tolist() == [0, 1, 2, 0, 0, 2, 1] and sent.tolist() == [
+        0,
+        0,
+        0,
+        0,
+        1,
+        1,
+        2,
+    ]
 
 
 def naive_pairs(sents, window, reach=None):
@@ -31,7 +43,11 @@ def naive_pairs(sents, window, reach=None):
     for s in sents:
         for i in range(len(s)):
             r = window if reach is None else reach[k + i]
-            out += [(s[i], s[j]) for j in range(max(0, i - r), min(len(s), i + r + 1)) if j != i]
+            out += [
+                (s[i], s[j])
+                for j in range(max(0, i - r), min(len(s), i + r + 1))
+                if j != i
+            ]
         k += len(s)
     return Counter(out)
 
@@ -46,7 +62,9 @@ def test_window_pairs_match_naive_loops():
         assert Counter(zip(c.tolist(), o.tolist())) == naive_pairs(sents, window)
         reach = rng.integers(1, window + 1, len(ids))
         c, o = window_pairs(ids, sent, window, reach)
-        assert Counter(zip(c.tolist(), o.tolist())) == naive_pairs(sents, window, reach.tolist())
+        assert Counter(zip(c.tolist(), o.tolist())) == naive_pairs(
+            sents, window, reach.tolist()
+        )
     with pytest.raises(ValueError, match="window must be >= 1"):
         window_pairs(ids, sent, 0)
 
@@ -54,12 +72,18 @@ def test_window_pairs_match_naive_loops():
 def test_sgns_step_is_sgd_on_autograd_gradients():
     torch.manual_seed(0)
     V, d, B, K, lr = 11, 6, 16, 3, 0.1
-    W_in, W_out = torch.randn(V, d, dtype=torch.float64), torch.randn(V, d, dtype=torch.float64)
+    W_in, W_out = (
+        torch.randn(V, d, dtype=torch.float64),
+        torch.randn(V, d, dtype=torch.float64),
+    )
     c = torch.randint(0, V, (B,))
     t = torch.randint(0, V, (B, 1 + K))
     a_in, a_out = W_in.clone().requires_grad_(), W_out.clone().requires_grad_()
     s = (a_out[t] * a_in[c][:, None, :]).sum(-1)
-    loss = -(torch.nn.functional.logsigmoid(s[:, 0]).sum() + torch.nn.functional.logsigmoid(-s[:, 1:]).sum())
+    loss = -(
+        torch.nn.functional.logsigmoid(s[:, 0]).sum()
+        + torch.nn.functional.logsigmoid(-s[:, 1:]).sum()
+    )
     loss.backward()
     got = w2v.sgns_step(W_in, W_out, c, t, lr)
     assert got == pytest.approx(loss.item() / B)
@@ -73,7 +97,9 @@ def test_keep_probability_and_noise():
     assert p[-1] == 1.0 and np.all(np.diff(p) >= 0) and p[0] < 0.2
     assert np.all(w2v.keep_probability(counts, 0) == 1)
     q = w2v.noise_distribution(counts)
-    assert torch.isclose(q.sum(), torch.tensor(1.0)) and q[0] / q[1] == pytest.approx(10 ** 0.75, rel=1e-5)
+    assert torch.isclose(q.sum(), torch.tensor(1.0)) and q[0] / q[1] == pytest.approx(
+        10**0.75, rel=1e-5
+    )
 
 
 def test_unigram_table_draws_from_the_noise_distribution():
@@ -82,7 +108,8 @@ def test_unigram_table_draws_from_the_noise_distribution():
     share = torch.bincount(table, minlength=4).double() / len(table)
     assert (share - q.double()).abs().max() < 1e-4
     tiny = w2v.unigram_table(torch.tensor([0.999999, 0.000001]), size=1000)
-    assert (tiny == 1).sum() == 1  # a rare word still gets one entry, so it can be drawn
+    # a rare word still gets one entry, so it can be drawn
+    assert (tiny == 1).sum() == 1
 
 
 def test_cooccurrence_and_ppmi_against_dense_loops():
@@ -118,7 +145,10 @@ def test_svd_embeddings_rank_and_errors():
 def test_train_sgns_tiny_corpus_is_deterministic_and_learns():
     rng = np.random.default_rng(0)
     # Two "topics": words 0-4 co-occur, words 5-9 co-occur.
-    sents = [list(rng.integers(0, 5, 8)) if k % 2 else list(rng.integers(5, 10, 8)) for k in range(300)]
+    sents = [
+        list(rng.integers(0, 5, 8)) if k % 2 else list(rng.integers(5, 10, 8))
+        for k in range(300)
+    ]
     ids = np.concatenate(sents)
     sent = np.repeat(np.arange(300), 8)
     counts = np.bincount(ids, minlength=10)
@@ -135,29 +165,47 @@ def test_train_sgns_tiny_corpus_is_deterministic_and_learns():
     with pytest.raises(ValueError, match="ids must be non-empty"):
         w2v.train_sgns(ids + 10, sent, counts, cfg)
     with pytest.raises(FloatingPointError, match="diverged"):
-        w2v.train_sgns(ids, sent, counts, w2v.SGNSConfig(dim=8, epochs=3, batch=256, lr=0.5, sample=0))
+        w2v.train_sgns(
+            ids,
+            sent,
+            counts,
+            w2v.SGNSConfig(dim=8, epochs=3, batch=256, lr=0.5, sample=0),
+        )
 
 
 def test_train_sgns_trains_on_the_given_device(monkeypatch):
-    """No GPU here: a fake move to ``meta`` records the tensor and returns it; every tensor the
-    SGD step touches must have been moved, and the result comes back as CPU tensors."""
+    """No GPU here: a fake move to ``meta`` records the tensor and returns it; every
+    tensor the SGD step touches must have been moved, and the result comes back as CPU
+    tensors."""
     moved, real_to, real_step = set(), torch.Tensor.to, w2v.sgns_step
 
     def fake_to(self, *args, **kwargs):
         target = args[0] if args else kwargs.get("device")
-        if isinstance(target, (str, torch.device)) and torch.device(target).type == "meta":
+        if (
+            isinstance(target, (str, torch.device))
+            and torch.device(target).type == "meta"
+        ):
             moved.add(self.untyped_storage().data_ptr())
             return self
         return real_to(self, *args, **kwargs)
 
     def step(W_in, W_out, centres, targets, lr):
-        assert all(t.untyped_storage().data_ptr() in moved for t in (W_in, W_out, centres, targets))
+        assert all(
+            t.untyped_storage().data_ptr() in moved
+            for t in (W_in, W_out, centres, targets)
+        )
         return real_step(W_in, W_out, centres, targets, lr)
 
     monkeypatch.setattr(torch.Tensor, "to", fake_to)
     monkeypatch.setattr(w2v, "sgns_step", step)
     ids = np.tile(np.arange(10), 30)
     sent = np.repeat(np.arange(30), 10)
-    res = w2v.train_sgns(ids, sent, np.bincount(ids), w2v.SGNSConfig(dim=4, epochs=1, batch=32, sample=0),
-                         show_progress=False, device="meta")
+    res = w2v.train_sgns(
+        ids,
+        sent,
+        np.bincount(ids),
+        w2v.SGNSConfig(dim=4, epochs=1, batch=32, sample=0),
+        show_progress=False,
+        device="meta",
+    )
     assert res.W_in.device.type == "cpu" and res.pairs_seen > 0

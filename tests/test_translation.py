@@ -1,5 +1,6 @@
-"""Lecture 04 helpers: the number task, the pairs loader and its errors, batches, the seq2seq
-model (padding, attention, decoding), BLEU and the command."""
+"""Lecture 04 helpers: the number task, the pairs loader and its errors, batches, the
+seq2seq model (padding, attention, decoding), BLEU and the command."""
+
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,20 @@ from helpers import translation as tr
 
 
 def test_tokenize_and_detokenize():
-    assert tr.tokenize("Quatre-vingt-dix, non!") == ["quatre", "-", "vingt", "-", "dix", ",", "non", "!"]
-    assert tr.detokenize(["quatre", "-", "vingt", "-", "dix", "-", "sept"]) == "quatre-vingt-dix-sept"
+    assert tr.tokenize("Quatre-vingt-dix, non!") == [
+        "quatre",
+        "-",
+        "vingt",
+        "-",
+        "dix",
+        ",",
+        "non",
+        "!",
+    ]
+    assert (
+        tr.detokenize(["quatre", "-", "vingt", "-", "dix", "-", "sept"])
+        == "quatre-vingt-dix-sept"
+    )
     assert tr.detokenize(["one", "million", ",", "two"]) == "one million, two"
 
 
@@ -21,7 +34,9 @@ def test_number_task_is_real_seeded_and_disjoint():
     assert a == b
     assert tr.number_task(300, 50, 50, seed=4) != a
     train = {tuple(s) for s, _ in a.train}
-    assert not train & {tuple(s) for s, _ in a.test} and not train & {tuple(s) for s, _ in a.val}
+    assert not train & {tuple(s) for s, _ in a.test} and not train & {
+        tuple(s) for s, _ in a.val
+    }
     assert tr.number_pair(71) == (["seventy", "-", "one"], ["soixante", "et", "onze"])
     with pytest.raises(ValueError, match="too many"):
         tr.number_task(60, 0, 0, max_value=100)
@@ -34,20 +49,32 @@ def write(tmp_path: Path, name: str, content) -> Path:
 
 
 def test_read_pairs_reads_tatoeba_format(tmp_path):
-    lines = "".join(f"I have {i} cats.\tJ'ai {i} chats.\tCC-BY 2.0 (France) Attribution: tatoeba.org #1\n"
-                    for i in range(150))
-    pairs = tr.read_pairs(write(tmp_path, "fra.txt", lines + "x" * 5 + "\t" + "y " * 30 + "\n"))
-    assert len(pairs) == 150                                # the over-long pair is dropped
-    assert pairs[3] == (["i", "have", "3", "cats", "."], ["j", "'", "ai", "3", "chats", "."])
+    lines = "".join(
+        f"I have {i} cats.\tJ'ai {i} chats.\tCC-BY 2.0 (France) Attribution: "
+        "tatoeba.org #1\n"
+        for i in range(150)
+    )
+    pairs = tr.read_pairs(
+        write(tmp_path, "fra.txt", lines + "x" * 5 + "\t" + "y " * 30 + "\n")
+    )
+    # the over-long pair is dropped
+    assert len(pairs) == 150
+    assert pairs[3] == (
+        ["i", "have", "3", "cats", "."],
+        ["j", "'", "ai", "3", "chats", "."],
+    )
 
 
-@pytest.mark.parametrize("name,content,message", [
-    ("empty.txt", "", "is empty"),
-    ("image.png", b"\x89PNG\r\n\x1a\n\x00\x00" * 50, "binary"),
-    ("latin1.txt", "fatigu\xe9\tfatigu\xe9\n".encode("latin-1") * 200, "not UTF-8"),
-    ("comma.csv", "Go.,Va !\n" * 200, "not tab-separated"),
-    ("small.txt", "Go.\tVa !\n" * 10, "at least 100"),
-])
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("empty.txt", "", "is empty"),
+        ("image.png", b"\x89PNG\r\n\x1a\n\x00\x00" * 50, "binary"),
+        ("latin1.txt", "fatigu\xe9\tfatigu\xe9\n".encode("latin-1") * 200, "not UTF-8"),
+        ("comma.csv", "Go.,Va !\n" * 200, "not tab-separated"),
+        ("small.txt", "Go.\tVa !\n" * 10, "at least 100"),
+    ],
+)
 def test_read_pairs_errors_say_what_was_expected(tmp_path, name, content, message):
     with pytest.raises(ValueError, match=message):
         tr.read_pairs(write(tmp_path, name, content))
@@ -61,15 +88,24 @@ def test_read_pairs_missing_file(tmp_path):
 def test_vocabs_unk_and_batches():
     pairs = [("a b c".split(), "x y".split()), ("a b".split(), "x z z".split())]
     sv, tv = tr.build_vocabs(pairs, min_count=2)
-    assert sv.itos[:4] == ["<pad>", "<bos>", "<eos>", "<unk>"] and "c" not in sv and "z" in tv
+    assert (
+        sv.itos[:4] == ["<pad>", "<bos>", "<eos>", "<unk>"]
+        and "c" not in sv
+        and "z" in tv
+    )
     b = tr.make_batch(pairs, sv, tv)
-    assert b.src.tolist() == [[sv["a"], sv["b"], sv.unk_id], [sv["a"], sv["b"], sv.pad_id]]
+    assert b.src.tolist() == [
+        [sv["a"], sv["b"], sv.unk_id],
+        [sv["a"], sv["b"], sv.pad_id],
+    ]
     assert b.src_len.tolist() == [3, 2]
     assert b.tgt_in[:, 0].tolist() == [tv.bos_id] * 2
     assert b.tgt_out[0].tolist() == [tv["x"], tv.unk_id, tv.eos_id, tv.pad_id]
     it = tr.batches(pairs, sv, tv, batch_size=1, seed=0)
-    assert len([next(it) for _ in range(5)]) == 5         # endless
-    assert tr.split_pairs(list(range(20)), 0.1, seed=1) == tr.split_pairs(list(range(20)), 0.1, seed=1)
+    assert len([next(it) for _ in range(5)]) == 5  # endless
+    assert tr.split_pairs(list(range(20)), 0.1, seed=1) == tr.split_pairs(
+        list(range(20)), 0.1, seed=1
+    )
 
 
 @pytest.fixture(scope="module")
@@ -88,10 +124,15 @@ def test_padding_changes_neither_loss_nor_attention(tiny, attention):
     logp, alpha = model(b.src, b.src_len, b.tgt_in)
     src = torch.cat([b.src, torch.zeros(6, 7, dtype=torch.long)], 1)
     logp2, alpha2 = model(src, b.src_len, b.tgt_in)
-    assert torch.allclose(s2s.loss_fn(logp, b.tgt_out), s2s.loss_fn(logp2, b.tgt_out), atol=1e-5)
+    assert torch.allclose(
+        s2s.loss_fn(logp, b.tgt_out), s2s.loss_fn(logp2, b.tgt_out), atol=1e-5
+    )
     if attention is not None:
         S = b.src.shape[1]
-        assert torch.allclose(alpha, alpha2[:, :, :S], atol=1e-6) and (alpha2[:, :, S:] == 0).all()
+        assert (
+            torch.allclose(alpha, alpha2[:, :, :S], atol=1e-6)
+            and (alpha2[:, :, S:] == 0).all()
+        )
 
 
 def test_bad_model_arguments():
@@ -109,33 +150,46 @@ def test_training_decoding_and_beam(tiny):
     assert hist.loss[-1] < hist.loss[0] / 3
     b = tr.make_batch(data.test, sv, tv)
     g, g_score, att = s2s.greedy(model, b.src, b.src_len, tv.bos_id, tv.eos_id)
-    k1, k1_score = s2s.beam_search(model, b.src, b.src_len, tv.bos_id, tv.eos_id, k=1, alpha=0.0)
-    assert k1 == g and torch.allclose(k1_score, g_score, atol=1e-4)      # beam of width 1 is greedy
-    bm, bm_score = s2s.beam_search(model, b.src, b.src_len, tv.bos_id, tv.eos_id, k=4, alpha=0.0)
+    k1, k1_score = s2s.beam_search(
+        model, b.src, b.src_len, tv.bos_id, tv.eos_id, k=1, alpha=0.0
+    )
+    # beam of width 1 is greedy
+    assert k1 == g and torch.allclose(k1_score, g_score, atol=1e-4)
+    bm, bm_score = s2s.beam_search(
+        model, b.src, b.src_len, tv.bos_id, tv.eos_id, k=4, alpha=0.0
+    )
     assert (bm_score >= g_score - 1e-4).all()
     assert all(a.shape == (min(len(s) + 1, 40), b.src.shape[1]) for a, s in zip(att, g))
     assert all(torch.allclose(a.sum(1), torch.ones(a.shape[0])) for a in att)
     hyps = s2s.translate(model, [s for s, _ in data.test], sv, tv, k=3)
     assert len(hyps) == len(data.test)
     assert tr.corpus_bleu(hyps, [t for _, t in data.test]) == pytest.approx(
-        tr.corpus_bleu(hyps, [t for _, t in data.test]))
+        tr.corpus_bleu(hyps, [t for _, t in data.test])
+    )
 
 
 def test_seconds_budget_stops_training(tiny):
     data, sv, tv = tiny
     model = s2s.Seq2Seq(len(sv), len(tv), 8, 16, None)
-    hist = s2s.train(model, tr.batches(data.train, sv, tv, 16), steps=10 ** 6, seconds=0.5, every=10 ** 6)
-    assert hist.steps[-1] < 10 ** 6 and hist.seconds[-1] >= 0.5
+    hist = s2s.train(
+        model, tr.batches(data.train, sv, tv, 16), steps=10**6, seconds=0.5, every=10**6
+    )
+    assert hist.steps[-1] < 10**6 and hist.seconds[-1] >= 0.5
 
 
 def test_corpus_bleu_is_sacrebleu():
-    assert tr.corpus_bleu([["a", "b", "c", "d"]], [["a", "b", "c", "d"]]) == pytest.approx(100)
+    assert tr.corpus_bleu(
+        [["a", "b", "c", "d"]], [["a", "b", "c", "d"]]
+    ) == pytest.approx(100)
     with pytest.raises(ValueError, match="2 hypotheses but 1"):
         tr.corpus_bleu([["a"], ["b"]], [["a"]])
 
 
 def test_translate_command(tmp_path, capsys):
-    lines = "".join(f"{' '.join(s)}\t{' '.join(t)}\n" for s, t in tr.number_task(300, 0, 0, max_value=1000).train)
+    lines = "".join(
+        f"{' '.join(s)}\t{' '.join(t)}\n"
+        for s, t in tr.number_task(300, 0, 0, max_value=1000).train
+    )
     path = write(tmp_path, "numbers.tsv", lines)
     result = translate.run(str(path), seconds=3, hidden=32, show=2, max_steps=30)
     out = capsys.readouterr().out
@@ -147,17 +201,26 @@ def test_translate_command(tmp_path, capsys):
 def test_transformer_translator_steps_equal_teacher_forcing_and_ignore_padding(tiny):
     data, sv, tv = tiny
     torch.manual_seed(0)
-    model = s2s.TransformerTranslator(len(sv), len(tv), d_model=32, n_heads=4, layers=2).eval()
+    model = s2s.TransformerTranslator(
+        len(sv), len(tv), d_model=32, n_heads=4, layers=2
+    ).eval()
     b = tr.make_batch(data.train[:5], sv, tv)
-    logp, cross = model(b.src, b.src_len, b.tgt_in)                      # (B, T, V), (B, T, S)
+    # (B, T, V), (B, T, S)
+    logp, cross = model(b.src, b.src_len, b.tgt_in)
     enc, mask, state = model.encode(b.src, b.src_len)
-    for t in range(b.tgt_in.shape[1]):                                   # one step at a time, same numbers
+    for t in range(b.tgt_in.shape[1]):
+        # one step at a time, same numbers
         step_logp, state, w = model.step(b.tgt_in[:, t], state, enc, mask)
         assert torch.allclose(step_logp, logp[:, t], atol=1e-5)
     src = torch.cat([b.src, torch.zeros(5, 4, dtype=torch.long)], 1)
     logp2, cross2 = model(src, b.src_len, b.tgt_in)
-    assert torch.allclose(logp, logp2, atol=1e-5) and (cross2[:, :, b.src.shape[1]:] == 0).all()
-    hist = s2s.train(model, tr.batches(data.train, sv, tv, 32), steps=40, lr=1e-3, every=20)
+    assert (
+        torch.allclose(logp, logp2, atol=1e-5)
+        and (cross2[:, :, b.src.shape[1] :] == 0).all()
+    )
+    hist = s2s.train(
+        model, tr.batches(data.train, sv, tv, 32), steps=40, lr=1e-3, every=20
+    )
     assert hist.loss[-1] < hist.loss[0]
     hyps = s2s.translate(model, [s for s, _ in data.test[:4]], sv, tv, k=2)
     assert len(hyps) == 4
@@ -166,10 +229,13 @@ def test_transformer_translator_steps_equal_teacher_forcing_and_ignore_padding(t
 def test_download_pairs_from_a_loopback_server(tmp_path, monkeypatch):
     import hashlib
 
-    from helpers.download import DownloadError
     from test_download import Server, make_zip
 
-    lines = "".join(f"I have {i} cats.\tJ'ai {i} chats.\tCC-BY\n" for i in range(120)).encode()
+    from helpers.download import DownloadError
+
+    lines = "".join(
+        f"I have {i} cats.\tJ'ai {i} chats.\tCC-BY\n" for i in range(120)
+    ).encode()
     archive = make_zip({"fra.txt": lines, "_about.txt": b"attribution"})
     srv = Server({"/fra-eng.zip": archive})
     srv.thread.start()
@@ -179,12 +245,19 @@ def test_download_pairs_from_a_loopback_server(tmp_path, monkeypatch):
         sha = hashlib.sha256(archive).hexdigest()
         path = tr.download_pairs(srv.url("/fra-eng.zip"), sha, member="fra.txt")
         assert len(tr.read_pairs(path)) == 120
-        assert tr.download_pairs(srv.url("/fra-eng.zip"), sha, member="fra.txt", offline=True) == path  # cached
+        # cached
+        assert (
+            tr.download_pairs(
+                srv.url("/fra-eng.zip"), sha, member="fra.txt", offline=True
+            )
+            == path
+        )
         with pytest.raises(ValueError, match="member"):
             tr.download_pairs(srv.url("/fra-eng.zip"), sha)
         with pytest.raises(DownloadError):
             tr.download_pairs(srv.url("/missing.zip"), None, member="fra.txt")
-        assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]    # nothing half-written
+        # nothing half-written
+        assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
     finally:
         srv.httpd.shutdown()
         srv.httpd.server_close()

@@ -7,9 +7,10 @@ A check prints one of three verdicts and never raises for an exercise not yet at
 * ``passed``;
 * ``failed: <why>``: what was expected and what came back.
 
-``strict=True`` (used by the reference solutions, so that nbval proves them) raises instead of
-printing a failure.
+``strict=True`` (used by the reference solutions, so that nbval proves them) raises
+instead of printing a failure.
 """
+
 from __future__ import annotations
 
 import functools
@@ -29,13 +30,23 @@ def expect(condition: bool, why: str) -> None:
 
 
 def expect_close(got, want, what: str, atol: float = 1e-6, rtol: float = 1e-5) -> None:
-    """Inside a check: ``got`` must have ``want``'s shape and be close to it elementwise."""
-    got_a, want_a = np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64)
-    expect(got_a.shape == want_a.shape, f"{what}: expected shape {want_a.shape}, got {got_a.shape}")
+    """Inside a check: ``got`` must have ``want``'s shape and be close to it
+    elementwise."""
+    got_a, want_a = (
+        np.asarray(got, dtype=np.float64),
+        np.asarray(want, dtype=np.float64),
+    )
+    expect(
+        got_a.shape == want_a.shape,
+        f"{what}: expected shape {want_a.shape}, got {got_a.shape}",
+    )
     if not np.allclose(got_a, want_a, atol=atol, rtol=rtol):
         err = np.abs(got_a - want_a).max()
-        raise ExerciseFailed(f"{what}: off by up to {err:.3g} (first values: expected "
-                             f"{np.round(want_a.ravel()[:3], 4).tolist()}, got {np.round(got_a.ravel()[:3], 4).tolist()})")
+        raise ExerciseFailed(
+            f"{what}: off by up to {err:.3g} (first values: expected "
+            f"{np.round(want_a.ravel()[:3], 4).tolist()}, got "
+            f"{np.round(got_a.ravel()[:3], 4).tolist()})"
+        )
 
 
 def run_check(name: str, test: Callable[[], None], strict: bool = False) -> bool:
@@ -44,15 +55,21 @@ def run_check(name: str, test: Callable[[], None], strict: bool = False) -> bool
         test()
     except NotImplementedError:
         if strict:
-            raise ExerciseFailed(f"{name}: not attempted (the function raises NotImplementedError)")
-        print(f"[ ] {name}: not attempted yet - fill in the cell above, run it, then run this cell again.")
+            raise ExerciseFailed(
+                f"{name}: not attempted (the function raises NotImplementedError)"
+            )
+        print(
+            f"[ ] {name}: not attempted yet - fill in the cell above, run it, then run "
+            "this cell again."
+        )
         return False
     except ExerciseFailed as e:
         if strict:
             raise
         print(f"[x] {name}: failed: {e}")
         return False
-    except Exception as e:  # the attempt itself crashed: report it, do not crash the notebook
+    except Exception as e:
+        # the attempt itself crashed: report it, do not crash the notebook
         if strict:
             raise
         print(f"[x] {name}: failed: your function raised {type(e).__name__}: {e}")
@@ -62,12 +79,15 @@ def run_check(name: str, test: Callable[[], None], strict: bool = False) -> bool
 
 
 def check(name: str) -> Callable[[Callable], Callable[..., bool]]:
-    """Decorator: ``@check("add-k smoothing")`` over ``def check_add_k(fn): ...`` (a test that calls
-    ``fn`` and uses ``expect``) gives ``check_add_k(fn, strict=False) -> bool``, which prints the
-    verdict through ``run_check``."""
+    """Decorator: ``@check("add-k smoothing")`` over ``def check_add_k(fn): ...`` (a
+    test that calls ``fn`` and uses ``expect``) gives ``check_add_k(fn, strict=False) ->
+    bool``, which prints the verdict through ``run_check``."""
+
     def wrap(test: Callable[[Callable], None]) -> Callable[..., bool]:
         @functools.wraps(test)
         def checker(fn: Callable, strict: bool = False) -> bool:
             return run_check(name, lambda: test(fn), strict)
+
         return checker
+
     return wrap

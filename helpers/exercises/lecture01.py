@@ -1,7 +1,8 @@
-"""Checks for the exercises of lecture 01 (word vectors). Each ``check_*`` takes the student's
-function, compares it with what autograd (or the definition) gives on several inputs, and prints a
-verdict. The expected values are computed inside the checks: there is no reference solver here to
-call instead of writing one."""
+"""Checks for the exercises of lecture 01 (word vectors). Each ``check_*`` takes the
+student's function, compares it with what autograd (or the definition) gives on several
+inputs, and prints a verdict. The expected values are computed inside the checks: there
+is no reference solver here to call instead of writing one."""
+
 from __future__ import annotations
 
 import hashlib
@@ -14,56 +15,76 @@ import torch
 from . import check, expect, expect_close
 
 
-# 1. Context windows -------------------------------------------------------------------------
+# 1. Context windows -------------------------------------------------------------------
 @check("context pairs")
 def check_context_pairs(fn: Callable) -> None:
-    """``fn(tokens, window) -> [(centre, context), ...]`` with every context within ``window``."""
-    cases = [("problems turning into banking crises as".split(), 2),
-             ("a b c d e f g".split(), 1),
-             ("the cat sat".split(), 5),
-             (["alone"], 3)]
+    """``fn(tokens, window) -> [(centre, context), ...]`` with every context within
+    ``window``."""
+    cases = [
+        ("problems turning into banking crises as".split(), 2),
+        ("a b c d e f g".split(), 1),
+        ("the cat sat".split(), 5),
+        (["alone"], 3),
+    ]
     for tokens, window in cases:
         got = fn(list(tokens), window)
-        want = [(tokens[i], tokens[j]) for i in range(len(tokens)) for j in range(len(tokens))
-                if 0 < abs(i - j) <= window]
+        want = [
+            (tokens[i], tokens[j])
+            for i in range(len(tokens))
+            for j in range(len(tokens))
+            if 0 < abs(i - j) <= window
+        ]
         got_c = Counter(tuple(p) for p in got)
-        expect(got_c == Counter(want),
-               f"for tokens={tokens}, window={window}: expected {len(want)} pairs, got {len(got)}; "
-               f"missing {sorted((Counter(want) - got_c).elements())[:3]}, "
-               f"unexpected {sorted((got_c - Counter(want)).elements())[:3]}")
+        expect(
+            got_c == Counter(want),
+            f"for tokens={tokens}, window={window}: expected {len(want)} pairs, got "
+            f"{len(got)}; missing {sorted((Counter(want) - got_c).elements())[:3]}, "
+            f"unexpected {sorted((got_c - Counter(want)).elements())[:3]}",
+        )
 
 
-# 2. CBOW with the full softmax --------------------------------------------------------------
+# 2. CBOW with the full softmax --------------------------------------------------------
 @check("CBOW loss and gradients")
 def check_cbow(fn: Callable) -> None:
-    """``fn(C, U, o) -> (loss, dC, dU)``: CBOW loss -log softmax(U v_hat)[o], v_hat = mean of the
-    context vectors C (2m, d); gradients with respect to C and U."""
+    """``fn(C, U, o) -> (loss, dC, dU)``: CBOW loss -log softmax(U v_hat)[o], v_hat =
+    mean of the context vectors C (2m, d); gradients with respect to C and U."""
     rng = np.random.default_rng(1)
     for m2, V, d, o in [(4, 7, 5, 3), (2, 4, 3, 0), (6, 10, 8, 9)]:
         C, U = rng.normal(size=(m2, d)), rng.normal(size=(V, d))
         out = fn(C.copy(), U.copy(), o)
-        expect(isinstance(out, tuple) and len(out) == 3, "return a tuple (loss, dC, dU)")
+        expect(
+            isinstance(out, tuple) and len(out) == 3, "return a tuple (loss, dC, dU)"
+        )
         loss, dC, dU = out
-        Ct, Ut = (torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in (C, U))
-        want = -torch.log_softmax(Ut @ Ct.mean(0), 0)[o]                   # autograd gives the gradients
+        Ct, Ut = (
+            torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in (C, U)
+        )
+        # autograd gives the gradients
+        want = -torch.log_softmax(Ut @ Ct.mean(0), 0)[o]
         want.backward()
         expect_close(loss, want.item(), f"loss (context {m2}x{d}, V={V})")
         expect_close(dC, Ct.grad.numpy(), f"dC (context {m2}x{d}, V={V})")
         expect_close(dU, Ut.grad.numpy(), f"dU (context {m2}x{d}, V={V})")
 
 
-# 3. GloVe's loss and gradient for one cell --------------------------------------------------
+# 3. GloVe's loss and gradient for one cell --------------------------------------------
 @check("GloVe loss and gradient")
 def check_glove_grad(fn: Callable) -> None:
-    """``fn(w, wt, b, bt, x, x_max=100, alpha=0.75) -> (loss, dw, dwt, db, dbt)`` for one cell of
-    the co-occurrence matrix: f(x) (w.wt + b + bt - log x)^2."""
+    """``fn(w, wt, b, bt, x, x_max=100, alpha=0.75) -> (loss, dw, dwt, db, dbt)`` for
+    one cell of the co-occurrence matrix: f(x) (w.wt + b + bt - log x)^2."""
     rng = np.random.default_rng(2)
     for x in [3.0, 250.0, 0.5, 40.0]:
         w, wt = rng.normal(size=5) * 0.5, rng.normal(size=5) * 0.5
         b, bt = float(rng.normal()), float(rng.normal())
         out = fn(w.copy(), wt.copy(), b, bt, x)
-        expect(isinstance(out, tuple) and len(out) == 5, "return a tuple (loss, dw, dwt, db, dbt)")
-        t = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (w, wt, b, bt)]
+        expect(
+            isinstance(out, tuple) and len(out) == 5,
+            "return a tuple (loss, dw, dwt, db, dbt)",
+        )
+        t = [
+            torch.tensor(v, dtype=torch.float64, requires_grad=True)
+            for v in (w, wt, b, bt)
+        ]
         f = min(1.0, (x / 100.0) ** 0.75)
         loss = f * ((t[0] @ t[1]) + t[2] + t[3] - np.log(x)) ** 2
         loss.backward()
@@ -72,7 +93,7 @@ def check_glove_grad(fn: Callable) -> None:
             expect_close(g, r, f"{name} at x={x}")
 
 
-# 4. Analogies by vector arithmetic ----------------------------------------------------------
+# 4. Analogies by vector arithmetic ----------------------------------------------------
 def _unit(v):
     return v / np.linalg.norm(v, axis=-1, keepdims=True)
 
@@ -82,30 +103,64 @@ def _digest(word) -> str:
 
 
 def _analogy_puzzles(n: int = 4, seed: int = 0):
-    """Small synthetic vocabularies where each shortcut gives another answer than 3CosAdd:
-    forgetting to exclude the question words, forgetting to normalise the vectors, or taking
-    a - b + c. Rows and names are shuffled so that the right answer is a different word in every
-    puzzle. Yields ``(a, b, c, E, words, answer_digest)``: the answer's SHA-256, not the answer."""
+    """Small synthetic vocabularies where each shortcut gives another answer than
+    3CosAdd: forgetting to exclude the question words, forgetting to normalise the
+    vectors, or taking a - b + c. Rows and names are shuffled so that the right answer
+    is a different word in every puzzle. Yields ``(a, b, c, E, words, answer_digest)``:
+    the answer's SHA-256, not the answer."""
     rng = np.random.default_rng(seed)
     d, V = 12, 25
-    names = ["bank", "river", "money", "shore", "lamp", "cat", "dog", "tree", "king", "queen", "city",
-             "paris", "rome", "train", "car", "sea", "sun", "moon", "red", "blue", "gold", "iron", "wind",
-             "snow", "rain"]
+    names = [
+        "bank",
+        "river",
+        "money",
+        "shore",
+        "lamp",
+        "cat",
+        "dog",
+        "tree",
+        "king",
+        "queen",
+        "city",
+        "paris",
+        "rome",
+        "train",
+        "car",
+        "sea",
+        "sun",
+        "moon",
+        "red",
+        "blue",
+        "gold",
+        "iron",
+        "wind",
+        "snow",
+        "rain",
+    ]
     answers = set()
     while len(answers) < n:
         a = _unit(rng.normal(size=d))
-        b = _unit(a + 0.3 * _unit(rng.normal(size=d)))           # b close to a: c wins if not excluded
+        # b close to a: c wins if not excluded
+        b = _unit(a + 0.3 * _unit(rng.normal(size=d)))
         c = _unit(rng.normal(size=d))
         t = _unit(b - a + c)
-        dd = _unit(t + 0.5 * _unit(rng.normal(size=d)))          # the answer: cosine ~0.9 with the target
-        loud = 30 * _unit(t + 1.2 * _unit(rng.normal(size=d)))   # long, but a worse direction
-        rows = np.vstack([a * 3.0, b * 0.5, c, dd * 0.3, loud] + [_unit(rng.normal(size=d)) for _ in range(V - 5)])
-        order = rng.permutation(V)                                # row k of E is rows[order[k]]
+        # the answer: cosine ~0.9 with the target
+        dd = _unit(t + 0.5 * _unit(rng.normal(size=d)))
+        # long, but a worse direction
+        loud = 30 * _unit(t + 1.2 * _unit(rng.normal(size=d)))
+        rows = np.vstack(
+            [a * 3.0, b * 0.5, c, dd * 0.3, loud]
+            + [_unit(rng.normal(size=d)) for _ in range(V - 5)]
+        )
+        # row k of E is rows[order[k]]
+        order = rng.permutation(V)
         E = rows[order]
         words = [names[i] for i in rng.permutation(V)]
-        pos = {int(r): k for k, r in enumerate(order)}           # where each construction row went
+        # where each construction row went
+        pos = {int(r): k for k, r in enumerate(order)}
         qa, qb, qc, ans = (words[pos[r]] for r in (0, 1, 2, 3))
-        # keep the puzzle only if 3CosAdd gives the constructed answer and every shortcut does not
+        # keep the puzzle only if 3CosAdd gives the constructed answer and every
+        # shortcut does not
         U = _unit(E)
         ix = {w: k for k, w in enumerate(words)}
 
@@ -116,9 +171,11 @@ def _analogy_puzzles(n: int = 4, seed: int = 0):
             return words[int(np.argmax(scores))]
 
         right = best(U, U[ix[qb]] - U[ix[qa]] + U[ix[qc]])
-        shortcuts = {best(U, U[ix[qb]] - U[ix[qa]] + U[ix[qc]], exclude=False),
-                     best(E, E[ix[qb]] - E[ix[qa]] + E[ix[qc]]),
-                     best(U, U[ix[qa]] - U[ix[qb]] + U[ix[qc]])}
+        shortcuts = {
+            best(U, U[ix[qb]] - U[ix[qa]] + U[ix[qc]], exclude=False),
+            best(E, E[ix[qb]] - E[ix[qa]] + E[ix[qc]]),
+            best(U, U[ix[qa]] - U[ix[qb]] + U[ix[qc]]),
+        }
         if right == ans and ans not in shortcuts and ans not in answers:
             answers.add(ans)
             yield qa, qb, qc, E, words, _digest(ans)
@@ -126,11 +183,21 @@ def _analogy_puzzles(n: int = 4, seed: int = 0):
 
 @check("analogy solver")
 def check_analogy(fn: Callable) -> None:
-    """``fn(a, b, c, E, words) -> word``: 3CosAdd, argmax over d of cos(d, b - a + c) with unit
-    vectors, never answering a, b or c."""
+    """``fn(a, b, c, E, words) -> word``: 3CosAdd, argmax over d of cos(d, b - a + c)
+    with unit vectors, never answering a, b or c."""
     for k, (a, b, c, E, words, want) in enumerate(_analogy_puzzles()):
         got = fn(a, b, c, E.copy(), list(words))
-        expect(got in words, f"puzzle {k}: the answer must be one of the words, got {got!r}")
-        expect(got not in (a, b, c), f"puzzle {k} ({a} : {b} :: {c} : ?): got {got!r}, one of the question words")
-        expect(_digest(got) == want, f"puzzle {k} ({a} : {b} :: {c} : ?): {got!r} is not the word whose unit "
-               "vector is closest to b - a + c (hint: use unit-length vectors)")
+        expect(
+            got in words,
+            f"puzzle {k}: the answer must be one of the words, got {got!r}",
+        )
+        expect(
+            got not in (a, b, c),
+            f"puzzle {k} ({a} : {b} :: {c} : ?): got {got!r}, one of the question "
+            "words",
+        )
+        expect(
+            _digest(got) == want,
+            f"puzzle {k} ({a} : {b} :: {c} : ?): {got!r} is not the word whose unit "
+            "vector is closest to b - a + c (hint: use unit-length vectors)",
+        )

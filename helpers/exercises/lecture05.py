@@ -1,4 +1,5 @@
 """Checks for the exercises of lecture 05 (self-attention and Transformers)."""
+
 from __future__ import annotations
 
 import math
@@ -17,49 +18,81 @@ def _reference_attention(q, k, v, mask=None):
 
 
 def _tensor(x, what):
-    expect(isinstance(x, torch.Tensor), f"{what}: return a torch tensor, got {type(x).__name__}")
+    expect(
+        isinstance(x, torch.Tensor),
+        f"{what}: return a torch tensor, got {type(x).__name__}",
+    )
     return x.detach()
 
 
 @check("scaled dot-product attention")
 def check_attention(fn):
-    """``fn(q, k, v, mask) -> out``: softmax(q k^T / sqrt(d_k)) v with q (..., T, d_k), k (..., S, d_k),
-    v (..., S, d_v); ``mask`` is None or a boolean (T, S) tensor, True where attending is allowed."""
+    """``fn(q, k, v, mask) -> out``: softmax(q k^T / sqrt(d_k)) v with q (..., T, d_k),
+    k (..., S, d_k), v (..., S, d_v); ``mask`` is None or a boolean (T, S) tensor, True
+    where attending is allowed."""
     g = torch.Generator().manual_seed(5)
-    for shape_q, S, d_v, masked in [((2, 4, 8), 4, 8, False), ((3, 5, 16), 5, 6, True), ((2, 2, 3, 16), 7, 4, True)]:
+    for shape_q, S, d_v, masked in [
+        ((2, 4, 8), 4, 8, False),
+        ((3, 5, 16), 5, 6, True),
+        ((2, 2, 3, 16), 7, 4, True),
+    ]:
         *lead, T, d_k = shape_q
         q = torch.randn(*shape_q, generator=g) * 2
-        k, v = torch.randn(*lead, S, d_k, generator=g) * 2, torch.randn(*lead, S, d_v, generator=g)
+        k, v = (
+            torch.randn(*lead, S, d_k, generator=g) * 2,
+            torch.randn(*lead, S, d_v, generator=g),
+        )
         mask = None
         if masked:
             mask = torch.rand(T, S, generator=g) > 0.4
-            mask[:, 0] = True                                       # every query may see at least one key
+            # every query may see at least one key
+            mask[:, 0] = True
         want = _reference_attention(q, k, v, mask)
-        got = _tensor(fn(q.clone(), k.clone(), v.clone(), None if mask is None else mask.clone()), "output")
-        what = f"q {tuple(q.shape)}, k {tuple(k.shape)}, v {tuple(v.shape)}" + (", with a mask" if masked else "")
-        expect(got.shape == want.shape, f"{what}: expected shape {tuple(want.shape)}, got {tuple(got.shape)}")
+        got = _tensor(
+            fn(q.clone(), k.clone(), v.clone(), None if mask is None else mask.clone()),
+            "output",
+        )
+        what = f"q {tuple(q.shape)}, k {tuple(k.shape)}, v {tuple(v.shape)}" + (
+            ", with a mask" if masked else ""
+        )
+        expect(
+            got.shape == want.shape,
+            f"{what}: expected shape {tuple(want.shape)}, got {tuple(got.shape)}",
+        )
         expect(not torch.isnan(got).any(), f"{what}: the output has NaNs")
         expect_close(got, want, what, atol=1e-5, rtol=1e-4)
 
 
 @check("causal mask")
 def check_causal_mask(fn):
-    """``fn(T) -> mask``: a boolean (T, T) tensor, True where query i may attend to key j (j <= i)."""
+    """``fn(T) -> mask``: a boolean (T, T) tensor, True where query i may attend to key
+    j (j <= i)."""
     for T in (1, 2, 5, 9):
         want = torch.tril(torch.ones(T, T, dtype=torch.bool))
         got = fn(T)
-        expect(isinstance(got, torch.Tensor) and got.dtype == torch.bool,
-               f"T={T}: return a boolean tensor (True = may attend), got {getattr(got, 'dtype', type(got).__name__)}")
-        expect(got.shape == (T, T), f"T={T}: expected shape {(T, T)}, got {tuple(got.shape)}")
+        expect(
+            isinstance(got, torch.Tensor) and got.dtype == torch.bool,
+            f"T={T}: return a boolean tensor (True = may attend), got "
+            f"{getattr(got, 'dtype', type(got).__name__)}",
+        )
+        expect(
+            got.shape == (T, T),
+            f"T={T}: expected shape {(T, T)}, got {tuple(got.shape)}",
+        )
         if not torch.equal(got, want):
             bad = (got != want).nonzero()[0].tolist()
-            expect(False, f"T={T}: entry (query {bad[0]}, key {bad[1]}) should be {bool(want[bad[0], bad[1]])} "
-                          "(a query sees itself and every earlier key, nothing later)")
+            expect(
+                False,
+                f"T={T}: entry (query {bad[0]}, key {bad[1]}) should be "
+                f"{bool(want[bad[0], bad[1]])} "
+                "(a query sees itself and every earlier key, nothing later)",
+            )
 
 
 @check("sinusoidal positional encoding")
 def check_sinusoidal(fn):
-    """``fn(n, d) -> P``: (n, d) with P[t, 2i] = sin(t / 10000^(2i/d)), P[t, 2i+1] = cos(t / 10000^(2i/d))."""
+    """``fn(n, d) -> P``: (n, d) with P[t, 2i] = sin(t / 10000^(2i/d)), P[t, 2i+1] =
+    cos(t / 10000^(2i/d))."""
     for n, d in ((10, 8), (50, 32), (3, 2)):
         t = torch.arange(n, dtype=torch.float64)[:, None]
         w = 10000.0 ** (-torch.arange(0, d, 2, dtype=torch.float64) / d)
@@ -72,24 +105,41 @@ def check_sinusoidal(fn):
 @check("layer normalisation")
 def check_layer_norm(fn):
     """``fn(x, gamma, beta, eps) -> y``: normalise x (..., d) over its last dimension,
-    gamma * (x - mean) / sqrt(var + eps) + beta, the variance with 1/d (as nn.LayerNorm)."""
+    gamma * (x - mean) / sqrt(var + eps) + beta, the variance with 1/d (as
+    nn.LayerNorm)."""
     g = torch.Generator().manual_seed(6)
-    for shape, spread, eps in (((4, 6), 3.0, 1e-5), ((2, 3, 5), 1.0, 1e-5), ((3, 8), 1e-3, 1e-4)):
+    for shape, spread, eps in (
+        ((4, 6), 3.0, 1e-5),
+        ((2, 3, 5), 1.0, 1e-5),
+        ((3, 8), 1e-3, 1e-4),
+    ):
         d = shape[-1]
         x = torch.randn(*shape, generator=g) * spread + 2
         gamma, beta = torch.rand(d, generator=g) + 0.5, torch.randn(d, generator=g)
         want = F.layer_norm(x, (d,), gamma, beta, eps)
         got = _tensor(fn(x.clone(), gamma.clone(), beta.clone(), eps), "output")
-        expect_close(got, want, f"x {tuple(shape)} with spread {spread}, eps {eps}", atol=1e-4, rtol=1e-4)
+        expect_close(
+            got,
+            want,
+            f"x {tuple(shape)} with spread {spread}, eps {eps}",
+            atol=1e-4,
+            rtol=1e-4,
+        )
 
 
 @check("splitting into heads")
 def check_split_heads(fn):
-    """``fn(x, h) -> heads``: (B, T, d) to (B, h, T, d / h), head l holding features l*d/h .. (l+1)*d/h - 1."""
+    """``fn(x, h) -> heads``: (B, T, d) to (B, h, T, d / h), head l holding features
+    l*d/h .. (l+1)*d/h - 1."""
     for B, T, d, h in ((2, 3, 8, 2), (1, 5, 12, 3), (3, 4, 8, 4)):
         x = torch.arange(B * T * d, dtype=torch.float32).view(B, T, d)
         want = x.view(B, T, h, d // h).transpose(1, 2)
         got = _tensor(fn(x.clone(), h), "heads")
-        expect(got.shape == want.shape, f"B={B}, T={T}, d={d}, h={h}: expected shape {tuple(want.shape)}, "
-                                        f"got {tuple(got.shape)}")
-        expect_close(got, want, f"B={B}, T={T}, d={d}, h={h} (x[b, t, f] = its own index)")
+        expect(
+            got.shape == want.shape,
+            f"B={B}, T={T}, d={d}, h={h}: expected shape {tuple(want.shape)}, "
+            f"got {tuple(got.shape)}",
+        )
+        expect_close(
+            got, want, f"B={B}, T={T}, d={d}, h={h} (x[b, t, f] = its own index)"
+        )
