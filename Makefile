@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
-.PHONY: book test venv helpers-test nbval book-strict benchmarks clean
+.PHONY: book test venv helpers-test nbval book-strict lint benchmarks clean
 
 venv: $(STAMP)
 
@@ -41,6 +41,12 @@ book-strict: $(STAMP)
 		--path-output $(VENV)/_strict
 
 test: helpers-test nbval book-strict
+
+# Style (settings in pyproject.toml): code fits the book's 88-character column.
+LINT_PATHS := helpers tests benchmarks notebooks _ext
+lint: $(STAMP)
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
 
 benchmarks: $(STAMP)
 	$(BIN)/python benchmarks/run.py
