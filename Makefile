@@ -1,13 +1,14 @@
 # Two commands for a fresh machine:
 #   make book   set up .venv, execute every notebook, render HTML into _build/html
-#   make test   set up .venv, helper tests, nbval over every notebook, strict book build
+#   make test   set up .venv, helper tests, nbval over every notebook (plus a student on every
+#               exercise), lecture 04 re-run for determinism, strict build of the executed notebooks
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
-.PHONY: book test venv helpers-test nbval book-strict lint benchmarks clean
+.PHONY: book test venv helpers-test nbval determinism book-strict lint benchmarks clean
 
 venv: $(STAMP)
 
@@ -28,19 +29,32 @@ book: $(STAMP)
 helpers-test: $(STAMP)
 	TQDM_DISABLE=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests
 
+# nbval executes each notebook in one kernel; tests/nbval_plugin.py then writes the executed
+# notebook (outputs and images) to $(EXECUTED)/notebooks/ and, in the same kernel, plays a
+# student on every exercise: a wrong answer from tests/student_answers.py must fail its check
+# with a reason, the folded reference must pass it (--no-student-flow leaves that out).
+EXECUTED := _build/executed
 nbval: $(STAMP)
-	TQDM_DISABLE=1 $(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env \
+	TQDM_DISABLE=1 $(BIN)/python -m pytest -q -p no:cacheprovider -p tests.nbval_plugin \
+		--executed-dir $(EXECUTED) --nbval-lax --nbval-current-env \
 		--nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout 600 --durations=0 $(NOTEBOOKS)
 
-# nbval has just executed every notebook; the strict build checks the book's markup, links and
-# references without executing them a second time.
-book-strict: $(STAMP)
-	sed -e 's/execute_notebooks: cache/execute_notebooks: "off"/' \
-		-e 's|exercise_numbers: _ext|exercise_numbers: $(CURDIR)/_ext|' _config.yml > $(VENV)/_config_noexec.yml
-	$(BIN)/jupyter-book build . -W -n --keep-going --config $(VENV)/_config_noexec.yml \
-		--path-output $(VENV)/_strict
+# Executing a notebook twice gives the same text outputs: the fastest lecture once more, compared
+# (after tests/sanitize.cfg) with nbval's executed copy (executed twice when there is none).
+DETERMINISM_NOTEBOOK := notebooks/04_seq2seq_attention.ipynb
+determinism: $(STAMP)
+	TQDM_DISABLE=1 $(BIN)/python tests/determinism.py $(DETERMINISM_NOTEBOOK) --against $(EXECUTED)
 
-test: helpers-test nbval book-strict
+# nbval has just executed every notebook; the strict build (-W -n, execution off) renders a staged
+# copy of the book whose notebooks are nbval's executed copies (tests/stage_book.py fails when one
+# is missing or stale), so its pages show the outputs, without executing a second time.
+STRICT_DIR  := _build/strict
+STRICT_HTML ?= $(STRICT_DIR)/_build/html
+book-strict: $(STAMP)
+	$(BIN)/python tests/stage_book.py --executed $(EXECUTED) --out $(STRICT_DIR)/src
+	$(BIN)/jupyter-book build $(STRICT_DIR)/src -W -n --keep-going --path-output $(STRICT_DIR)
+
+test: helpers-test nbval determinism book-strict
 
 # Style (settings in pyproject.toml): code fits the book's 88-character column.
 LINT_PATHS := helpers tests benchmarks notebooks _ext
