@@ -106,6 +106,9 @@ def _run(func, args, kwargs):
     stats[where + "_mm"] += func in MATMULS
     if func is aten._to_copy.default and "device" in kwargs and not to_dev:
         return func(_unwrap(args[0]), **kwargs)  # .cpu(): a plain tensor
+    if func is aten.copy_.default:  # copies between devices are legal: self stays put
+        func(*tree_map(_unwrap, args), **tree_map(_unwrap, kwargs))
+        return args[0]
     if on_dev and on_cpu:
         cpu_index = (
             func in INDEX_OPS

@@ -94,6 +94,9 @@ def test_fake_device_refuses_what_cuda_refuses():
                 continue
             raise AssertionError("the fake device accepted what a GPU refuses")
         assert type(x.cpu()) is torch.Tensor and x.cpu().device == CPU
+        x.copy_(torch.full((3, 2), 2.0))  # copies across devices are legal
+        y = torch.zeros(3, 2).copy_(x)
+        assert x.device == DEV and type(y) is torch.Tensor and float(y.sum()) == 12.0
 
 
 def test_lecture01_full_softmax_and_glove_follow_the_device():
