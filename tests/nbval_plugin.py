@@ -29,8 +29,17 @@ import nbformat
 import pytest
 from nbval.plugin import IPyNbCell, coalesce_streams
 
-from tests.exercise_flow import Exercise, ExerciseLayoutError, find_exercises, verdict
-from tests.student_answers import WRONG_ANSWERS
+try:  # loaded by make nbval as -p tests.nbval_plugin (the repository root on sys.path)
+    from tests.exercise_flow import (
+        Exercise,
+        ExerciseLayoutError,
+        find_exercises,
+        verdict,
+    )
+    from tests.student_answers import WRONG_ANSWERS
+except ImportError:  # imported by the helper tests, which have tests/ on sys.path
+    from exercise_flow import Exercise, ExerciseLayoutError, find_exercises, verdict
+    from student_answers import WRONG_ANSWERS
 
 
 def pytest_addoption(parser):
