@@ -62,6 +62,20 @@ lint: $(STAMP)
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
 
+# The rendered book in headless Chromium (tests/browser: console errors, math typeset,
+# images, error outputs, folded solutions, Colab links; screenshots in _build/screenshots).
+# Debian's chromium and chromium-driver, installed when missing (CI: root on Debian 12).
+STRICT_HTML ?= _build/html
+.PHONY: browser-deps browser
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+		apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver; \
+	fi
+
+browser: browser-deps $(STAMP)
+	BOOK_HTML=$(STRICT_HTML) OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q -p no:cacheprovider \
+		--durations=5 tests/browser
+
 benchmarks: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
