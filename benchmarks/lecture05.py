@@ -225,17 +225,26 @@ def nanogpt_comparison(path: str | None = None, iters: int = 2000) -> list[dict]
     return rows
 
 
-def ladder(seconds: float = 1200.0) -> list[dict]:
+LADDER_RUNGS = {
+    "3x64": ("Transformer 3 x 64", {"n_layer": 3, "d_model": 64}),
+    "4x128": ("Transformer 4 x 128", {"n_layer": 4, "d_model": 128}),
+}
+
+
+def ladder(
+    seconds: float = 1200.0, rungs: tuple[str, ...] = ("3x64", "4x128")
+) -> list[dict]:
     if not 0 < seconds <= 1200:
         raise ValueError(f"seconds must be in (0, 1200], got {seconds}")
     s = lm_splits()
     vocab = charlm.CharVocab(s.train + s.val + s.test)
     tr, va, te = vocab.encode(s.train), vocab.encode(s.val), vocab.encode(s.test)
     rows = []
-    for name, cfg in (
-        ("Transformer 3 x 64", {"n_layer": 3, "d_model": 64}),
-        ("Transformer 4 x 128", {"n_layer": 4, "d_model": 128}),
-    ):
+    unknown = [r for r in rungs if r not in LADDER_RUNGS]
+    if unknown:
+        expected = list(LADDER_RUNGS)
+        raise ValueError(f"unknown rung(s) {unknown}; expected some of {expected}")
+    for name, cfg in (LADDER_RUNGS[r] for r in rungs):
         torch.manual_seed(0)
         model = tfm.GPT(len(vocab), block_size=64, n_head=4, **cfg)
         hist = charlm.train_lm(
@@ -304,6 +313,11 @@ def main() -> None:
         default=1200.0,
         help="ladder: training seconds per model (<= 1200)",
     )
+    ap.add_argument(
+        "--rungs",
+        default="3x64,4x128",
+        help="ladder: which Transformers, comma-separated (3x64, 4x128)",
+    )
     ap.add_argument("--out", type=Path, help="append the JSON lines to this file too")
     args = ap.parse_args()
     unknown = [p for p in args.parts if p not in PARTS]
@@ -314,7 +328,7 @@ def main() -> None:
         if part == "nanogpt":
             rows = nanogpt_comparison(args.file, args.iters)
         elif part == "ladder":
-            rows = ladder(args.seconds)
+            rows = ladder(args.seconds, tuple(args.rungs.split(",")))
         else:
             rows = PARTS[part]()
         emit(rows, args.out, stamp)

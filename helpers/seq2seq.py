@@ -6,6 +6,7 @@ these against what it builds there.
 Shapes: B batch, S source length, T target length, H decoder size (the encoder's two directions
 of H/2 each are concatenated to H), V target vocabulary.
 """
+
 from __future__ import annotations
 
 import time
@@ -44,18 +45,22 @@ class Attention(nn.Module):
 
     def scores(self, s: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
         if self.kind == "mean":
-            return h.new_zeros(h.shape[:2])                                      # (B, S)
+            return h.new_zeros(h.shape[:2])  # (B, S)
         if self.kind == "dot":
-            return torch.bmm(h, s[:, :, None]).squeeze(2)                        # (B, S)
+            return torch.bmm(h, s[:, :, None]).squeeze(2)  # (B, S)
         if self.kind == "multiplicative":
-            return torch.bmm(self.W(h), s[:, :, None]).squeeze(2)                # (B, S): s^T W h_i
-        return self.v(torch.tanh(self.W1(h) + self.W2(s)[:, None, :])).squeeze(2)  # (B, S)
+            return torch.bmm(self.W(h), s[:, :, None]).squeeze(2)  # (B, S): s^T W h_i
+        return self.v(torch.tanh(self.W1(h) + self.W2(s)[:, None, :])).squeeze(
+            2
+        )  # (B, S)
 
-    def forward(self, s: torch.Tensor, h: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, s: torch.Tensor, h: torch.Tensor, mask: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """s (B, H), h (B, S, H), mask (B, S) True at real tokens -> context (B, H), weights (B, S)."""
         e = self.scores(s, h).masked_fill(~mask, float("-inf"))
-        alpha = torch.softmax(e, dim=1)                                          # (B, S)
-        return torch.bmm(alpha[:, None, :], h).squeeze(1), alpha                 # (B, H), (B, S)
+        alpha = torch.softmax(e, dim=1)  # (B, S)
+        return torch.bmm(alpha[:, None, :], h).squeeze(1), alpha  # (B, H), (B, S)
 
 
 class Seq2Seq(nn.Module):
@@ -64,11 +69,20 @@ class Seq2Seq(nn.Module):
     encoder states (``attention``), and softmax(U tanh(W [s_t; a_t])) predicts the next word. With
     ``attention=None`` the decoder sees the source only through its initial state: the bottleneck."""
 
-    def __init__(self, src_vocab: int, tgt_vocab: int, emb: int = 64, hidden: int = 128,
-                 attention: str | None = "dot", pad_id: int = 0):
+    def __init__(
+        self,
+        src_vocab: int,
+        tgt_vocab: int,
+        emb: int = 64,
+        hidden: int = 128,
+        attention: str | None = "dot",
+        pad_id: int = 0,
+    ):
         super().__init__()
         if hidden % 2:
-            raise ValueError(f"hidden must be even (two encoder directions of hidden/2), got {hidden}")
+            raise ValueError(
+                f"hidden must be even (two encoder directions of hidden/2), got {hidden}"
+            )
         if attention not in ATTENTION:
             raise ValueError(f"attention must be one of {ATTENTION}, got {attention!r}")
         self.pad_id, self.hidden = pad_id, hidden
@@ -82,22 +96,26 @@ class Seq2Seq(nn.Module):
 
     def encode(self, src: torch.Tensor, src_len: torch.Tensor):
         """src (B, S) -> encoder states (B, S, H), mask (B, S), decoder start state ((B, H), (B, H))."""
-        packed = pack_padded_sequence(self.src_emb(src), src_len.cpu(), batch_first=True, enforce_sorted=False)
+        packed = pack_padded_sequence(
+            self.src_emb(src), src_len.cpu(), batch_first=True, enforce_sorted=False
+        )
         out, (h, c) = self.encoder(packed)
-        enc, _ = pad_packed_sequence(out, batch_first=True, total_length=src.shape[1])   # (B, S, H)
-        start = (torch.cat([h[0], h[1]], 1), torch.cat([c[0], c[1]], 1))                  # (B, H) each
+        enc, _ = pad_packed_sequence(
+            out, batch_first=True, total_length=src.shape[1]
+        )  # (B, S, H)
+        start = (torch.cat([h[0], h[1]], 1), torch.cat([c[0], c[1]], 1))  # (B, H) each
         return enc, src != self.pad_id, start
 
     def step(self, y_prev: torch.Tensor, state, enc: torch.Tensor, mask: torch.Tensor):
         """One decoder step: previous word ids (B,) -> log-probabilities (B, V), new state,
         attention weights (B, S) (None without attention)."""
-        s, c = self.decoder(self.tgt_emb(y_prev), state)                                 # (B, H)
+        s, c = self.decoder(self.tgt_emb(y_prev), state)  # (B, H)
         if self.attn is None:
             hidden, alpha = s, None
         else:
-            a, alpha = self.attn(s, enc, mask)                                            # (B, H), (B, S)
-            hidden = torch.cat([s, a], 1)                                                 # (B, 2H)
-        logits = self.out(torch.tanh(self.combine(hidden)))                               # (B, V)
+            a, alpha = self.attn(s, enc, mask)  # (B, H), (B, S)
+            hidden = torch.cat([s, a], 1)  # (B, 2H)
+        logits = self.out(torch.tanh(self.combine(hidden)))  # (B, V)
         return torch.log_softmax(logits, -1), (s, c), alpha
 
     def forward(self, src: torch.Tensor, src_len: torch.Tensor, tgt_in: torch.Tensor):
@@ -108,13 +126,17 @@ class Seq2Seq(nn.Module):
             logp, state, alpha = self.step(tgt_in[:, t], state, enc, mask)
             logps.append(logp)
             alphas.append(alpha)
-        return torch.stack(logps, 1), (torch.stack(alphas, 1) if self.attn is not None else None)
+        return torch.stack(logps, 1), (
+            torch.stack(alphas, 1) if self.attn is not None else None
+        )
 
 
 def loss_fn(logp: torch.Tensor, tgt_out: torch.Tensor, pad_id: int = 0) -> torch.Tensor:
     """Cross-entropy summed over each sentence's target words (padding ignored), averaged over
     sentences. logp (B, T, V), tgt_out (B, T)."""
-    nll = F.nll_loss(logp.transpose(1, 2), tgt_out, ignore_index=pad_id, reduction="sum")
+    nll = F.nll_loss(
+        logp.transpose(1, 2), tgt_out, ignore_index=pad_id, reduction="sum"
+    )
     return nll / tgt_out.shape[0]
 
 
@@ -122,14 +144,27 @@ def loss_fn(logp: torch.Tensor, tgt_out: torch.Tensor, pad_id: int = 0) -> torch
 class History:
     steps: list[int] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
-    loss: list[float] = field(default_factory=list)       # mean training loss (per sentence) since the last point
+    loss: list[float] = field(
+        default_factory=list
+    )  # mean training loss (per sentence) since the last point
 
 
-def train(model: Seq2Seq, batches: Iterator[Batch], steps: int, lr: float = 3e-3, clip: float = 1.0,
-          every: int = 50, seed: int = 0, desc: str = "training", seconds: float | None = None) -> History:
+def train(
+    model: Seq2Seq,
+    batches: Iterator[Batch],
+    steps: int,
+    lr: float = 3e-3,
+    clip: float = 1.0,
+    every: int = 50,
+    seed: int = 0,
+    desc: str = "training",
+    seconds: float | None = None,
+    warmup: int = 0,
+) -> History:
     """Adam on the summed cross-entropy with teacher forcing, ``steps`` batches (or fewer, if
     ``seconds`` of training run out first), gradients clipped; batches move to the model's device.
-    Records the training loss every ``every`` steps."""
+    ``warmup``: the learning rate climbs linearly to ``lr`` over the first ``warmup`` steps (what a
+    Transformer trained with Adam usually needs). Records the training loss every ``every`` steps."""
     if steps < 1:
         raise ValueError(f"steps must be >= 1, got {steps}")
     torch.manual_seed(seed)
@@ -140,6 +175,9 @@ def train(model: Seq2Seq, batches: Iterator[Batch], steps: int, lr: float = 3e-3
     for step in progress(range(1, steps + 1), desc=desc):
         b = Batch(*(x.to(device) for x in next(batches)))
         t0 = time.perf_counter()
+        if warmup:
+            for group in opt.param_groups:
+                group["lr"] = lr * min(1.0, step / warmup)
         logp, _ = model(b.src, b.src_len, b.tgt_in)
         loss = loss_fn(logp, b.tgt_out, model.pad_id)
         opt.zero_grad()
@@ -161,8 +199,14 @@ def train(model: Seq2Seq, batches: Iterator[Batch], steps: int, lr: float = 3e-3
 
 
 @torch.no_grad()
-def greedy(model: Seq2Seq, src: torch.Tensor, src_len: torch.Tensor, bos: int, eos: int,
-           max_len: int = 40) -> tuple[list[list[int]], torch.Tensor, list[torch.Tensor]]:
+def greedy(
+    model: Seq2Seq,
+    src: torch.Tensor,
+    src_len: torch.Tensor,
+    bos: int,
+    eos: int,
+    max_len: int = 40,
+) -> tuple[list[list[int]], torch.Tensor, list[torch.Tensor]]:
     """Batched greedy decoding: the most probable word at each step, until ``<eos>``.
     Returns the ids (without ``<eos>``), their summed log-probabilities (B,), and each sentence's
     attention weights (T_b, S) (empty without attention)."""
@@ -175,29 +219,45 @@ def greedy(model: Seq2Seq, src: torch.Tensor, src_len: torch.Tensor, bos: int, e
     out, alphas = [], []
     for _ in range(max_len):
         logp, state, alpha = model.step(y, state, enc, mask)
-        y = logp.argmax(-1)                                                      # (B,)
-        score += torch.where(done, torch.zeros_like(score), logp.gather(1, y[:, None]).squeeze(1))
+        y = logp.argmax(-1)  # (B,)
+        score += torch.where(
+            done, torch.zeros_like(score), logp.gather(1, y[:, None]).squeeze(1)
+        )
         out.append(torch.where(done, torch.full_like(y, eos), y))
         alphas.append(alpha)
         done |= y == eos
         if done.all():
             break
-    ids = torch.stack(out, 1).tolist()                                           # (B, steps)
-    seqs = [row[:row.index(eos)] if eos in row else row for row in ids]
-    att = [] if alphas[0] is None else [torch.stack([a[b] for a in alphas[:len(s) + 1]])
-                                         for b, s in enumerate(seqs)]
+    ids = torch.stack(out, 1).tolist()  # (B, steps)
+    seqs = [row[: row.index(eos)] if eos in row else row for row in ids]
+    att = (
+        []
+        if alphas[0] is None
+        else [
+            torch.stack([a[b] for a in alphas[: len(s) + 1]])
+            for b, s in enumerate(seqs)
+        ]
+    )
     return seqs, score, att
 
 
 def length_penalty(n: torch.Tensor | int, alpha: float) -> torch.Tensor | float:
     """The score of a hypothesis is its log-probability divided by length ** alpha (words + <eos>);
     alpha = 0 is the raw log-probability, alpha = 1 the mean per word."""
-    return n ** alpha
+    return n**alpha
 
 
 @torch.no_grad()
-def beam_search(model: Seq2Seq, src: torch.Tensor, src_len: torch.Tensor, bos: int, eos: int, k: int = 5,
-                max_len: int = 40, alpha: float = 1.0) -> tuple[list[list[int]], torch.Tensor]:
+def beam_search(
+    model: Seq2Seq,
+    src: torch.Tensor,
+    src_len: torch.Tensor,
+    bos: int,
+    eos: int,
+    k: int = 5,
+    max_len: int = 40,
+    alpha: float = 1.0,
+) -> tuple[list[list[int]], torch.Tensor]:
     """Batched beam search: the ``k`` most probable partial translations of every sentence, all
     sentences at once (B * k decoder states). A hypothesis that has produced ``<eos>`` is frozen:
     it can only be followed by ``<eos>`` at no cost, so it keeps its score and its slot. At each step
@@ -205,54 +265,77 @@ def beam_search(model: Seq2Seq, src: torch.Tensor, src_len: torch.Tensor, bos: i
     returns its hypothesis with the best log-probability / length ** alpha (length counts
     ``<eos>``). Returns ids (without ``<eos>``) and their summed log-probabilities (B,)."""
     model.eval()
-    enc, mask, start = model.encode(src, src_len)                # start: the decoder state, a tuple of tensors
+    enc, mask, start = model.encode(
+        src, src_len
+    )  # start: the decoder state, a tuple of tensors
     B, dev = src.shape[0], src.device
-    rep = lambda x: x.repeat_interleave(k, 0)                                    # (B, ...) -> (B*k, ...)
+    rep = lambda x: x.repeat_interleave(k, 0)  # (B, ...) -> (B*k, ...)
     enc, mask, state = rep(enc), rep(mask), tuple(rep(x) for x in start)
     score = torch.full((B, k), float("-inf"), device=dev)
-    score[:, 0] = 0.0                                    # one live hypothesis at the start, not k copies
-    tokens = torch.full((B * k, 1), bos, dtype=torch.long, device=dev)          # (B*k, t)
-    length = torch.zeros(B * k, device=dev)                                      # words + <eos> so far
+    score[:, 0] = 0.0  # one live hypothesis at the start, not k copies
+    tokens = torch.full((B * k, 1), bos, dtype=torch.long, device=dev)  # (B*k, t)
+    length = torch.zeros(B * k, device=dev)  # words + <eos> so far
     done = torch.zeros(B * k, dtype=torch.bool, device=dev)
     for _ in range(max_len):
-        logp, state, _ = model.step(tokens[:, -1], state, enc, mask)             # (B*k, V)
+        logp, state, _ = model.step(tokens[:, -1], state, enc, mask)  # (B*k, V)
         V = logp.shape[1]
         frozen = torch.full_like(logp, float("-inf"))
         frozen[:, eos] = 0.0
         logp = torch.where(done[:, None], frozen, logp)
-        total = (score.view(-1, 1) + logp).view(B, k * V)                        # (B, k*V)
-        score, idx = total.topk(k, dim=1)                                        # (B, k)
-        beam = (idx // V + torch.arange(B, device=dev)[:, None] * k).view(-1)    # (B*k,) rows to keep
-        word = (idx % V).view(-1)                                                # (B*k,)
+        total = (score.view(-1, 1) + logp).view(B, k * V)  # (B, k*V)
+        score, idx = total.topk(k, dim=1)  # (B, k)
+        beam = (idx // V + torch.arange(B, device=dev)[:, None] * k).view(
+            -1
+        )  # (B*k,) rows to keep
+        word = (idx % V).view(-1)  # (B*k,)
         tokens = torch.cat([tokens[beam], word[:, None]], 1)
         state = tuple(x[beam] for x in state)
         length = length[beam] + (~done[beam]).float()
         done = done[beam] | (word == eos)
         if done.all():
             break
-    norm = score / length_penalty(length.view(B, k).clamp(min=1), alpha)         # (B, k)
-    best = norm.argmax(1)                                                        # (B,)
+    norm = score / length_penalty(length.view(B, k).clamp(min=1), alpha)  # (B, k)
+    best = norm.argmax(1)  # (B,)
     rows = tokens.view(B, k, -1)[torch.arange(B, device=dev), best, 1:].tolist()
-    seqs = [r[:r.index(eos)] if eos in r else r for r in rows]
+    seqs = [r[: r.index(eos)] if eos in r else r for r in rows]
     return seqs, score[torch.arange(B, device=dev), best].cpu()
 
 
-def translate(model: Seq2Seq, sources: list[list[str]], src_vocab, tgt_vocab, k: int = 1,
-              alpha: float = 1.0, batch_size: int = 256, max_len: int = 40) -> list[list[str]]:
+def translate(
+    model: Seq2Seq,
+    sources: list[list[str]],
+    src_vocab,
+    tgt_vocab,
+    k: int = 1,
+    alpha: float = 1.0,
+    batch_size: int = 256,
+    max_len: int = 40,
+) -> list[list[str]]:
     """Translate tokenised sentences: greedy for ``k = 1``, beam search of width ``k`` otherwise,
     ``batch_size`` sentences at a time on the model's device."""
     device = next(model.parameters()).device
     out: list[list[str]] = []
     for i in range(0, len(sources), batch_size):
-        ids = [src_vocab.encode(s) for s in sources[i:i + batch_size]]
+        ids = [src_vocab.encode(s) for s in sources[i : i + batch_size]]
         if any(len(s) == 0 for s in ids):
             raise ValueError("cannot translate an empty sentence")
         src = _pad(ids, src_vocab.pad_id).to(device)
         src_len = torch.tensor([len(s) for s in ids], device=device)
         if k == 1:
-            seqs = greedy(model, src, src_len, tgt_vocab.bos_id, tgt_vocab.eos_id, max_len)[0]
+            seqs = greedy(
+                model, src, src_len, tgt_vocab.bos_id, tgt_vocab.eos_id, max_len
+            )[0]
         else:
-            seqs = beam_search(model, src, src_len, tgt_vocab.bos_id, tgt_vocab.eos_id, k, max_len, alpha)[0]
+            seqs = beam_search(
+                model,
+                src,
+                src_len,
+                tgt_vocab.bos_id,
+                tgt_vocab.eos_id,
+                k,
+                max_len,
+                alpha,
+            )[0]
         out += [tgt_vocab.decode(s) for s in seqs]
     return out
 
@@ -261,27 +344,44 @@ class TransformerTranslator(nn.Module):
     """An encoder-decoder Transformer (lecture 05) with the interface of ``Seq2Seq`` (``encode``,
     ``step``, ``forward``), so that the same training loop, greedy and beam search serve both.
     Encoder: embeddings + sinusoidal positions, ``layers`` pre-norm blocks with padding masked.
-    Decoder: causal self-attention, cross-attention to the encoder, FFN. A decoding step reruns the
-    decoder on the prefix (its state is the prefix itself): simple, and cheap for short outputs."""
+    Decoder: causal self-attention, cross-attention to the encoder, FFN. A decoding step runs the
+    new position only: its state is each decoder layer's key/value cache (lecture 05), a tuple of
+    (B, h, t, d / h) tensors that beam search reorders like the LSTM's states."""
 
-    def __init__(self, src_vocab: int, tgt_vocab: int, d_model: int = 128, n_heads: int = 4, layers: int = 2,
-                 pad_id: int = 0, max_len: int = 64):
+    def __init__(
+        self,
+        src_vocab: int,
+        tgt_vocab: int,
+        d_model: int = 128,
+        n_heads: int = 4,
+        layers: int = 2,
+        pad_id: int = 0,
+        max_len: int = 64,
+    ):
         super().__init__()
         from .transformer import Block, sinusoidal_positions
 
         self.pad_id, self.d_model = pad_id, d_model
         self.src_emb = nn.Embedding(src_vocab, d_model, padding_idx=pad_id)
         self.tgt_emb = nn.Embedding(tgt_vocab, d_model, padding_idx=pad_id)
-        self.register_buffer("pos", sinusoidal_positions(max_len, d_model), persistent=False)   # (max_len, d)
-        self.encoder = nn.ModuleList(Block(d_model, n_heads, causal=False) for _ in range(layers))
-        self.decoder = nn.ModuleList(Block(d_model, n_heads, causal=True, cross=True) for _ in range(layers))
+        self.register_buffer(
+            "pos", sinusoidal_positions(max_len, d_model), persistent=False
+        )  # (max_len, d)
+        self.encoder = nn.ModuleList(
+            Block(d_model, n_heads, causal=False) for _ in range(layers)
+        )
+        self.decoder = nn.ModuleList(
+            Block(d_model, n_heads, causal=True, cross=True) for _ in range(layers)
+        )
         self.ln_enc, self.ln_dec = nn.LayerNorm(d_model), nn.LayerNorm(d_model)
         self.out = nn.Linear(d_model, tgt_vocab)
 
     def _embed(self, emb: nn.Embedding, ids: torch.Tensor) -> torch.Tensor:
         if ids.shape[1] > self.pos.shape[0]:
-            raise ValueError(f"sequences of up to {self.pos.shape[0]} tokens, got {ids.shape[1]}")
-        return emb(ids) * self.d_model ** 0.5 + self.pos[:ids.shape[1]]                 # (B, T, d)
+            raise ValueError(
+                f"sequences of up to {self.pos.shape[0]} tokens, got {ids.shape[1]}"
+            )
+        return emb(ids) * self.d_model**0.5 + self.pos[: ids.shape[1]]  # (B, T, d)
 
     def encode(self, src: torch.Tensor, src_len: torch.Tensor):
         """src (B, S) -> memory (B, S, d), mask (B, S) True at real tokens, start state (empty prefix)."""
@@ -289,26 +389,44 @@ class TransformerTranslator(nn.Module):
         x = self._embed(self.src_emb, src)
         for block in self.encoder:
             x = block(x, key_padding_mask=~mask)
-        empty = torch.zeros(src.shape[0], 0, dtype=torch.long, device=src.device)
-        return self.ln_enc(x), mask, (empty,)
+        blk = self.decoder[0].attn
+        empty = x.new_zeros(
+            src.shape[0], blk.n_heads, 0, blk.d_model // blk.n_heads
+        )  # (B, h, 0, d/h)
+        return self.ln_enc(x), mask, (empty,) * (2 * len(self.decoder))
 
-    def _decode(self, tgt_in: torch.Tensor, memory: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    def _decode(
+        self, tgt_in: torch.Tensor, memory: torch.Tensor, mask: torch.Tensor
+    ) -> torch.Tensor:
         y = self._embed(self.tgt_emb, tgt_in)
         for block in self.decoder:
             y = block(y, memory, memory_padding_mask=~mask)
-        return torch.log_softmax(self.out(self.ln_dec(y)), -1)                          # (B, T, V)
+        return torch.log_softmax(self.out(self.ln_dec(y)), -1)  # (B, T, V)
 
     def _cross_weights(self) -> torch.Tensor | None:
-        w = self.decoder[-1].cross.last_weights                                          # (B, h, T, S)
-        return None if w is None else w.mean(1)                                          # (B, T, S)
+        w = self.decoder[-1].cross.last_weights  # (B, h, T, S)
+        return None if w is None else w.mean(1)  # (B, T, S)
 
     def step(self, y_prev: torch.Tensor, state, enc: torch.Tensor, mask: torch.Tensor):
-        """Append y_prev (B,) to the prefix and rerun the decoder: log-probabilities (B, V) of the
-        next word, the new state, and the last layer's cross-attention (B, S), averaged over heads."""
-        prefix = torch.cat([state[0], y_prev[:, None]], 1)                               # (B, t)
-        logp = self._decode(prefix, enc, mask)[:, -1]
+        """Decode one position, y_prev (B,), against the cached keys and values of the earlier ones:
+        log-probabilities (B, V) of the next word, the extended caches, and the last layer's
+        cross-attention (B, S), averaged over heads."""
+        t = state[0].shape[2]  # positions so far
+        if t >= self.pos.shape[0]:
+            raise ValueError(
+                f"sequences of up to {self.pos.shape[0]} tokens, got {t + 1}"
+            )
+        y = (
+            self.tgt_emb(y_prev[:, None]) * self.d_model**0.5 + self.pos[t : t + 1]
+        )  # (B, 1, d)
+        caches = []
+        for i, block in enumerate(self.decoder):
+            cache = {"k": state[2 * i], "v": state[2 * i + 1]}  # extended in place
+            y = block(y, enc, memory_padding_mask=~mask, cache=cache)
+            caches += [cache["k"], cache["v"]]
+        logp = torch.log_softmax(self.out(self.ln_dec(y)), -1)[:, -1]  # (B, V)
         w = self._cross_weights()
-        return logp, (prefix,), (None if w is None else w[:, -1])
+        return logp, tuple(caches), (None if w is None else w[:, -1])
 
     def forward(self, src: torch.Tensor, src_len: torch.Tensor, tgt_in: torch.Tensor):
         """Teacher forcing in one pass: log-probabilities (B, T, V) and cross-attention (B, T, S)."""

@@ -261,3 +261,21 @@ def test_download_pairs_from_a_loopback_server(tmp_path, monkeypatch):
     finally:
         srv.httpd.shutdown()
         srv.httpd.server_close()
+
+
+def test_warmup_scales_the_first_updates(tiny):
+    data, sv, tv = tiny
+    moved = {}
+    for warmup in (0, 100):
+        torch.manual_seed(0)
+        model = s2s.TransformerTranslator(len(sv), len(tv), d_model=32, n_heads=4)
+        before = [p.detach().clone() for p in model.parameters()]
+        s2s.train(
+            model, tr.batches(data.train, sv, tv, 16), steps=1, lr=1e-3, warmup=warmup
+        )
+        moved[warmup] = max(
+            (p.detach() - b).abs().max().item()
+            for p, b in zip(model.parameters(), before)
+        )
+    # Adam's first step moves a weight by about lr; at step 1 of 100 by lr / 100
+    assert moved[0] > 0.5e-3 and moved[100] < 2e-5
