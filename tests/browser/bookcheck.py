@@ -236,13 +236,17 @@ def console_errors(driver) -> list[str]:
     return problems
 
 
-def _solution_problems(driver) -> list[str]:
+def _solution_problems(driver, page: str) -> list[str]:
     from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
 
+    solutions = js(driver, "solutions()")
+    # every lecture ends with exercises and their folded solutions
     problems = []
-    for sol in js(driver, "solutions()"):
+    if page.startswith("notebooks/") and not solutions:
+        problems.append("no solutions on a lecture page")
+    for sol in solutions:
         name = sol["title"] or sol["id"]
         if not sol["dropdown"]:
             problems.append(f"solution not a dropdown: {name}")
@@ -320,11 +324,13 @@ def check_page(
     problems += js(driver, "mathProblems()")
     problems += js(driver, "imageProblems()")
     problems += js(driver, "outputProblems()")
+    if page.startswith("notebooks/") and not js(driver, "outputCount()"):
+        problems.append("no cell outputs on a lecture page: built without executing?")
     if screenshot is not None:
         screenshot.parent.mkdir(parents=True, exist_ok=True)
         driver.save_screenshot(str(screenshot))
     problems += _colab_problems(driver, page)
-    problems += _solution_problems(driver)
+    problems += _solution_problems(driver, page)
     problems += console_errors(driver)
     problems += [
         f"server answered {code} for {path}" for path, code in server.take_errors()

@@ -84,6 +84,10 @@ function outputProblems() {
   return out;
 }
 
+function outputCount() {
+  return document.querySelectorAll('.cell_output').length;
+}
+
 // sphinx-exercise's solutions: is anything but the title visible?
 function solutions() {
   return Array.from(document.querySelectorAll('div.solution')).map(el => {

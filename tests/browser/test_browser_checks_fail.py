@@ -79,6 +79,10 @@ CASES = {
         _in_output(STREAM_TRACEBACK),
         r"^traceback in a cell output: ",
     ),
+    "no outputs": (
+        lambda h: h.replace('class="cell_output docutils container"', 'class="x"'),
+        r"^no cell outputs on a lecture page",
+    ),
     "solution shown": (
         lambda h: _first(
             r'class="solution dropdown admonition"',
@@ -103,6 +107,12 @@ CASES = {
             h,
         ),
         r"^solution still hidden after clicking its title: ",
+    ),
+    "no solutions": (
+        lambda h: h.replace(
+            'class="solution dropdown admonition"', 'class="admonition"'
+        ),
+        r"^no solutions on a lecture page",
     ),
     "wrong Colab link": (
         lambda h: _first(
