@@ -33,9 +33,11 @@ helpers-test: $(STAMP)
 # notebook (outputs and images) to $(EXECUTED)/notebooks/ and, in the same kernel, plays a
 # student on every exercise: a wrong answer from tests/student_answers.py must fail its check
 # with a reason, the folded reference must pass it (--no-student-flow leaves that out).
+# env -u MPLBACKEND: the kernels draw inline (PNG outputs in the copies) even where CI exports
+# MPLBACKEND=Agg (with Agg a kernel's plt.show() outputs nothing).
 EXECUTED := _build/executed
 nbval: $(STAMP)
-	TQDM_DISABLE=1 $(BIN)/python -m pytest -q -p no:cacheprovider -p tests.nbval_plugin \
+	env -u MPLBACKEND TQDM_DISABLE=1 $(BIN)/python -m pytest -q -p no:cacheprovider -p tests.nbval_plugin \
 		--executed-dir $(EXECUTED) --nbval-lax --nbval-current-env \
 		--nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout 600 --durations=0 $(NOTEBOOKS)
 
@@ -43,7 +45,8 @@ nbval: $(STAMP)
 # (after tests/sanitize.cfg) with nbval's executed copy (executed twice when there is none).
 DETERMINISM_NOTEBOOK := notebooks/04_seq2seq_attention.ipynb
 determinism: $(STAMP)
-	TQDM_DISABLE=1 $(BIN)/python tests/determinism.py $(DETERMINISM_NOTEBOOK) --against $(EXECUTED)
+	env -u MPLBACKEND TQDM_DISABLE=1 $(BIN)/python tests/determinism.py $(DETERMINISM_NOTEBOOK) \
+		--against $(EXECUTED)
 
 # nbval has just executed every notebook; the strict build (-W -n, execution off) renders a staged
 # copy of the book whose notebooks are nbval's executed copies (tests/stage_book.py fails when one
