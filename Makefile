@@ -68,7 +68,7 @@ lint: $(STAMP)
 # The rendered book in headless Chromium (tests/browser: console errors, math typeset,
 # images, error outputs, folded solutions, Colab links; screenshots in _build/screenshots).
 # Debian's chromium and chromium-driver, installed when missing (CI: root on Debian 12).
-STRICT_HTML ?= _build/html
+# The pages are STRICT_HTML's (book-strict's, above): `make browser STRICT_HTML=DIR` for others.
 .PHONY: browser-deps browser
 browser-deps:
 	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \

@@ -77,9 +77,10 @@ def colab_url(page: str, repo: Path = REPO) -> str:
     url = cfg["repository"]["url"].rstrip("/")
     owner_repo = re.sub(r"^https://github\.com/", "", url).removesuffix(".git")
     branch = cfg["repository"].get("branch", "main")
-    return (
-        f"https://colab.research.google.com/github/{owner_repo}/blob/{branch}/"
-        + re.sub(r"\.html$", ".ipynb", page)
+    path = (cfg["repository"].get("path_to_book") or "").strip("/")
+    notebook = re.sub(r"\.html$", ".ipynb", page)
+    return f"https://colab.research.google.com/github/{owner_repo}/blob/{branch}/" + (
+        f"{path}/{notebook}" if path else notebook
     )
 
 
@@ -102,6 +103,7 @@ class Server:
     def __init__(self, root: Path):
         handler = type("Handler", (_Handler,), {"errors": []})
         self.errors = handler.errors
+        self.root = Path(root)
         self.httpd = http.server.ThreadingHTTPServer(
             ("127.0.0.1", 0), functools.partial(handler, directory=str(root))
         )
@@ -277,11 +279,16 @@ def _solution_problems(driver, page: str) -> list[str]:
     return problems
 
 
-def _colab_problems(driver, page: str) -> list[str]:
-    if not page.startswith("notebooks/"):
-        return []
-    want = colab_url(page)
+def is_notebook(root: Path, page: str) -> bool:
+    """Whether the page was rendered from a notebook (Sphinx keeps its source)."""
+    return (root / "_sources" / re.sub(r"\.html$", ".ipynb", page)).exists()
+
+
+def _colab_problems(driver, page: str, notebook: bool) -> list[str]:
     hrefs = js(driver, "colabLinks()")
+    if not notebook:  # Colab opens notebooks only
+        return [f"Colab link on a page that is no notebook: {h}" for h in hrefs]
+    want = colab_url(page)
     if not hrefs:
         return [f"no Colab launch button (want {want})"]
     return [f"Colab link {h} is not {want}" for h in hrefs if h != want]
@@ -324,12 +331,13 @@ def check_page(
     problems += js(driver, "mathProblems()")
     problems += js(driver, "imageProblems()")
     problems += js(driver, "outputProblems()")
-    if page.startswith("notebooks/") and not js(driver, "outputCount()"):
-        problems.append("no cell outputs on a lecture page: built without executing?")
+    notebook = is_notebook(server.root, page)
+    if notebook and not js(driver, "outputCount()"):
+        problems.append("no cell outputs on a notebook page: built without executing?")
     if screenshot is not None:
         screenshot.parent.mkdir(parents=True, exist_ok=True)
         driver.save_screenshot(str(screenshot))
-    problems += _colab_problems(driver, page)
+    problems += _colab_problems(driver, page, notebook)
     problems += _solution_problems(driver, page)
     problems += console_errors(driver)
     problems += [

@@ -81,7 +81,7 @@ CASES = {
     ),
     "no outputs": (
         lambda h: h.replace('class="cell_output docutils container"', 'class="x"'),
-        r"^no cell outputs on a lecture page",
+        r"^no cell outputs on a notebook page",
     ),
     "solution shown": (
         lambda h: _first(
@@ -179,3 +179,17 @@ def test_check_catches(case, book_html, browser, lecture, unchanged, tmp_path):
         f"{case}: no problem matching {expected!r} among the new ones: {new}"
     )
     assert not any(re.search(expected, p) for p in unchanged)
+
+
+def test_colab_link_on_a_page_that_is_no_notebook(book_html, browser, tmp_path):
+    md = [p for p in bookcheck.book_pages(book_html) if p.startswith("book/")]
+    md = [p for p in md if not bookcheck.is_notebook(book_html, p)][0]
+    link = '<a href="https://colab.research.google.com/github/o/r/blob/main/x.md">C</a>'
+    html = _in_article(f"<p>{link}</p>")((book_html / md).read_text())
+    root = _copy(book_html, tmp_path / "html", md, html)
+    with bookcheck.serve(root) as server:
+        problems = bookcheck.check_page(browser, server, md)
+    assert problems == [
+        "Colab link on a page that is no notebook: "
+        "https://colab.research.google.com/github/o/r/blob/main/x.md"
+    ]
