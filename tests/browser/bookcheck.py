@@ -178,7 +178,7 @@ def chromium():
         driver = webdriver.Chrome(service=service, options=opts)
         try:
             driver.set_page_load_timeout(TIMEOUT)
-            driver.set_script_timeout(TIMEOUT)
+            driver.set_script_timeout(TIMEOUT + 30)  # waitMathJax gives up first
             yield driver
         finally:
             driver.quit()
