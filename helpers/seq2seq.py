@@ -1,10 +1,11 @@
-"""Sequence to sequence with attention (lecture 04): a bidirectional LSTM encoder, an LSTM decoder
-that is a conditional language model, three attention scores, greedy and batched beam decoding,
-and a training loop. Built step by step in ``notebooks/04_seq2seq_attention.ipynb``, which checks
-these against what it builds there.
+"""Sequence to sequence with attention (lecture 04): a bidirectional LSTM encoder, an
+LSTM decoder that is a conditional language model, three attention scores, greedy and
+batched beam decoding, and a training loop. Built step by step in
+``notebooks/04_seq2seq_attention.ipynb``, which checks these against what it builds
+there.
 
-Shapes: B batch, S source length, T target length, H decoder size (the encoder's two directions
-of H/2 each are concatenated to H), V target vocabulary.
+Shapes: B batch, S source length, T target length, H decoder size (the encoder's two
+directions of H/2 each are concatenated to H), V target vocabulary.
 """
 
 from __future__ import annotations
@@ -19,17 +20,19 @@ import torch.nn.functional as F
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from .train import progress
-from .translation import Batch, pad as _pad
+from .translation import Batch
+from .translation import pad as _pad
 
 ATTENTION = (None, "mean", "dot", "multiplicative", "additive")
 
 
 class Attention(nn.Module):
-    """Scores e_i of a query s (B, H) against keys h_i (B, S, H), softmax over the unpadded
-    positions, and the weighted sum of the values (the keys themselves here).
+    """Scores e_i of a query s (B, H) against keys h_i (B, S, H), softmax over the
+    unpadded positions, and the weighted sum of the values (the keys themselves here).
 
-    dot: e_i = s . h_i;  multiplicative: e_i = s^T W h_i;  additive: e_i = v^T tanh(W1 h_i + W2 s);
-    mean: e_i = 0, so every position gets the same weight (mean pooling, whatever the query).
+    dot: e_i = s . h_i;  multiplicative: e_i = s^T W h_i;
+    additive: e_i = v^T tanh(W1 h_i + W2 s);
+    mean: e_i = 0, every position weighs the same (mean pooling, whatever the query).
     """
 
     def __init__(self, kind: str, H: int):
@@ -57,7 +60,8 @@ class Attention(nn.Module):
     def forward(
         self, s: torch.Tensor, h: torch.Tensor, mask: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """s (B, H), h (B, S, H), mask (B, S) True at real tokens -> context (B, H), weights (B, S)."""
+        """s (B, H), h (B, S, H), mask (B, S) True at real tokens -> context (B, H),
+        weights (B, S)."""
         e = self.scores(s, h).masked_fill(~mask, float("-inf"))
         alpha = torch.softmax(e, dim=1)  # (B, S)
         return torch.bmm(alpha[:, None, :], h).squeeze(1), alpha  # (B, H), (B, S)
@@ -65,9 +69,10 @@ class Attention(nn.Module):
 
 class Seq2Seq(nn.Module):
     """Encoder: embeddings -> bidirectional LSTM (H/2 a direction, padding packed away).
-    Decoder: an LSTM started from the encoder's final states; at each step its state s_t queries the
-    encoder states (``attention``), and softmax(U tanh(W [s_t; a_t])) predicts the next word. With
-    ``attention=None`` the decoder sees the source only through its initial state: the bottleneck."""
+    Decoder: an LSTM started from the encoder's final states; at each step its state s_t
+    queries the encoder states (``attention``), and softmax(U tanh(W [s_t; a_t]))
+    predicts the next word. With ``attention=None`` the decoder sees the source only
+    through its initial state: the bottleneck."""
 
     def __init__(
         self,
@@ -81,7 +86,8 @@ class Seq2Seq(nn.Module):
         super().__init__()
         if hidden % 2:
             raise ValueError(
-                f"hidden must be even (two encoder directions of hidden/2), got {hidden}"
+                "hidden must be even (two encoder directions of hidden/2), got "
+                f"{hidden}"
             )
         if attention not in ATTENTION:
             raise ValueError(f"attention must be one of {ATTENTION}, got {attention!r}")
@@ -95,7 +101,8 @@ class Seq2Seq(nn.Module):
         self.out = nn.Linear(hidden, tgt_vocab)
 
     def encode(self, src: torch.Tensor, src_len: torch.Tensor):
-        """src (B, S) -> encoder states (B, S, H), mask (B, S), decoder start state ((B, H), (B, H))."""
+        """src (B, S) -> encoder states (B, S, H), mask (B, S) and the decoder's start
+        state ((B, H), (B, H))."""
         packed = pack_padded_sequence(
             self.src_emb(src), src_len.cpu(), batch_first=True, enforce_sorted=False
         )
@@ -107,8 +114,8 @@ class Seq2Seq(nn.Module):
         return enc, src != self.pad_id, start
 
     def step(self, y_prev: torch.Tensor, state, enc: torch.Tensor, mask: torch.Tensor):
-        """One decoder step: previous word ids (B,) -> log-probabilities (B, V), new state,
-        attention weights (B, S) (None without attention)."""
+        """One decoder step: previous word ids (B,) -> log-probabilities (B, V), new
+        state, attention weights (B, S) (None without attention)."""
         s, c = self.decoder(self.tgt_emb(y_prev), state)  # (B, H)
         if self.attn is None:
             hidden, alpha = s, None
@@ -119,7 +126,8 @@ class Seq2Seq(nn.Module):
         return torch.log_softmax(logits, -1), (s, c), alpha
 
     def forward(self, src: torch.Tensor, src_len: torch.Tensor, tgt_in: torch.Tensor):
-        """Teacher forcing: log-probabilities (B, T, V) and attention weights (B, T, S) or None."""
+        """Teacher forcing: log-probabilities (B, T, V) and attention weights (B, T, S)
+        or None."""
         enc, mask, state = self.encode(src, src_len)
         logps, alphas = [], []
         for t in range(tgt_in.shape[1]):
@@ -132,8 +140,8 @@ class Seq2Seq(nn.Module):
 
 
 def loss_fn(logp: torch.Tensor, tgt_out: torch.Tensor, pad_id: int = 0) -> torch.Tensor:
-    """Cross-entropy summed over each sentence's target words (padding ignored), averaged over
-    sentences. logp (B, T, V), tgt_out (B, T)."""
+    """Cross-entropy summed over each sentence's target words (padding ignored),
+    averaged over sentences. logp (B, T, V), tgt_out (B, T)."""
     nll = F.nll_loss(
         logp.transpose(1, 2), tgt_out, ignore_index=pad_id, reduction="sum"
     )
@@ -161,10 +169,11 @@ def train(
     seconds: float | None = None,
     warmup: int = 0,
 ) -> History:
-    """Adam on the summed cross-entropy with teacher forcing, ``steps`` batches (or fewer, if
-    ``seconds`` of training run out first), gradients clipped; batches move to the model's device.
-    ``warmup``: the learning rate climbs linearly to ``lr`` over the first ``warmup`` steps (what a
-    Transformer trained with Adam usually needs). Records the training loss every ``every`` steps."""
+    """Adam on the summed cross-entropy with teacher forcing, ``steps`` batches (or
+    fewer, if ``seconds`` of training run out first), gradients clipped; batches move to
+    the model's device. ``warmup``: the learning rate climbs linearly to ``lr`` over the
+    first ``warmup`` steps (what a Transformer trained with Adam usually needs). Records
+    the training loss every ``every`` steps."""
     if steps < 1:
         raise ValueError(f"steps must be >= 1, got {steps}")
     torch.manual_seed(seed)
@@ -208,8 +217,8 @@ def greedy(
     max_len: int = 40,
 ) -> tuple[list[list[int]], torch.Tensor, list[torch.Tensor]]:
     """Batched greedy decoding: the most probable word at each step, until ``<eos>``.
-    Returns the ids (without ``<eos>``), their summed log-probabilities (B,), and each sentence's
-    attention weights (T_b, S) (empty without attention)."""
+    Returns the ids (without ``<eos>``), their summed log-probabilities (B,), and each
+    sentence's attention weights (T_b, S) (empty without attention)."""
     model.eval()
     enc, mask, state = model.encode(src, src_len)
     B = src.shape[0]
@@ -242,8 +251,9 @@ def greedy(
 
 
 def length_penalty(n: torch.Tensor | int, alpha: float) -> torch.Tensor | float:
-    """The score of a hypothesis is its log-probability divided by length ** alpha (words + <eos>);
-    alpha = 0 is the raw log-probability, alpha = 1 the mean per word."""
+    """The score of a hypothesis is its log-probability divided by length ** alpha
+    (words + <eos>); alpha = 0 is the raw log-probability, alpha = 1 the mean per
+    word."""
     return n**alpha
 
 
@@ -258,18 +268,21 @@ def beam_search(
     max_len: int = 40,
     alpha: float = 1.0,
 ) -> tuple[list[list[int]], torch.Tensor]:
-    """Batched beam search: the ``k`` most probable partial translations of every sentence, all
-    sentences at once (B * k decoder states). A hypothesis that has produced ``<eos>`` is frozen:
-    it can only be followed by ``<eos>`` at no cost, so it keeps its score and its slot. At each step
-    the k best of the k * V extensions survive (by log-probability); at the end each sentence
-    returns its hypothesis with the best log-probability / length ** alpha (length counts
-    ``<eos>``). Returns ids (without ``<eos>``) and their summed log-probabilities (B,)."""
+    """Batched beam search: the ``k`` most probable partial translations of every
+    sentence, all sentences at once (B * k decoder states). A hypothesis that has
+    produced ``<eos>`` is frozen: it can only be followed by ``<eos>`` at no cost, so it
+    keeps its score and its slot. At each step the k best of the k * V extensions
+    survive (by log-probability); at the end each sentence returns its hypothesis with
+    the best log-probability / length ** alpha (length counts ``<eos>``). Returns ids
+    (without ``<eos>``) and their summed log-probabilities (B,)."""
     model.eval()
-    enc, mask, start = model.encode(
-        src, src_len
-    )  # start: the decoder state, a tuple of tensors
+    # start: the decoder state, a tuple of tensors
+    enc, mask, start = model.encode(src, src_len)
     B, dev = src.shape[0], src.device
-    rep = lambda x: x.repeat_interleave(k, 0)  # (B, ...) -> (B*k, ...)
+
+    def rep(x):  # (B, ...) -> (B*k, ...)
+        return x.repeat_interleave(k, 0)
+
     enc, mask, state = rep(enc), rep(mask), tuple(rep(x) for x in start)
     score = torch.full((B, k), float("-inf"), device=dev)
     score[:, 0] = 0.0  # one live hypothesis at the start, not k copies
@@ -311,8 +324,8 @@ def translate(
     batch_size: int = 256,
     max_len: int = 40,
 ) -> list[list[str]]:
-    """Translate tokenised sentences: greedy for ``k = 1``, beam search of width ``k`` otherwise,
-    ``batch_size`` sentences at a time on the model's device."""
+    """Translate tokenised sentences: greedy for ``k = 1``, beam search of width ``k``
+    otherwise, ``batch_size`` sentences at a time on the model's device."""
     device = next(model.parameters()).device
     out: list[list[str]] = []
     for i in range(0, len(sources), batch_size):
@@ -341,12 +354,13 @@ def translate(
 
 
 class TransformerTranslator(nn.Module):
-    """An encoder-decoder Transformer (lecture 05) with the interface of ``Seq2Seq`` (``encode``,
-    ``step``, ``forward``), so that the same training loop, greedy and beam search serve both.
-    Encoder: embeddings + sinusoidal positions, ``layers`` pre-norm blocks with padding masked.
-    Decoder: causal self-attention, cross-attention to the encoder, FFN. A decoding step runs the
-    new position only: its state is each decoder layer's key/value cache (lecture 05), a tuple of
-    (B, h, t, d / h) tensors that beam search reorders like the LSTM's states."""
+    """An encoder-decoder Transformer (lecture 05) with the interface of ``Seq2Seq``
+    (``encode``, ``step``, ``forward``), so that the same training loop, greedy and beam
+    search serve both. Encoder: embeddings + sinusoidal positions, ``layers`` pre-norm
+    blocks with padding masked. Decoder: causal self-attention, cross-attention to the
+    encoder, FFN. A decoding step runs the new position only: its state is each decoder
+    layer's key/value cache (lecture 05), a tuple of (B, h, t, d / h) tensors that beam
+    search reorders like the LSTM's states."""
 
     def __init__(
         self,
@@ -384,7 +398,8 @@ class TransformerTranslator(nn.Module):
         return emb(ids) * self.d_model**0.5 + self.pos[: ids.shape[1]]  # (B, T, d)
 
     def encode(self, src: torch.Tensor, src_len: torch.Tensor):
-        """src (B, S) -> memory (B, S, d), mask (B, S) True at real tokens, start state (empty prefix)."""
+        """src (B, S) -> memory (B, S, d), mask (B, S) True at real tokens, start state
+        (empty prefix)."""
         mask = src != self.pad_id
         x = self._embed(self.src_emb, src)
         for block in self.encoder:
@@ -408,9 +423,9 @@ class TransformerTranslator(nn.Module):
         return None if w is None else w.mean(1)  # (B, T, S)
 
     def step(self, y_prev: torch.Tensor, state, enc: torch.Tensor, mask: torch.Tensor):
-        """Decode one position, y_prev (B,), against the cached keys and values of the earlier ones:
-        log-probabilities (B, V) of the next word, the extended caches, and the last layer's
-        cross-attention (B, S), averaged over heads."""
+        """Decode one position, y_prev (B,), against the cached keys and values of the
+        earlier ones: log-probabilities (B, V) of the next word, the extended caches,
+        and the last layer's cross-attention (B, S), averaged over heads."""
         t = state[0].shape[2]  # positions so far
         if t >= self.pos.shape[0]:
             raise ValueError(
@@ -429,6 +444,7 @@ class TransformerTranslator(nn.Module):
         return logp, tuple(caches), (None if w is None else w[:, -1])
 
     def forward(self, src: torch.Tensor, src_len: torch.Tensor, tgt_in: torch.Tensor):
-        """Teacher forcing in one pass: log-probabilities (B, T, V) and cross-attention (B, T, S)."""
+        """Teacher forcing in one pass: log-probabilities (B, T, V) and cross-attention
+        (B, T, S)."""
         memory, mask, _ = self.encode(src, src_len)
         return self._decode(tgt_in, memory, mask), self._cross_weights()
