@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb)) book/results.ipynb
 
 .PHONY: book test venv helpers-test nbval determinism book-strict lint benchmarks clean
 
@@ -78,6 +78,12 @@ browser-deps:
 browser: browser-deps $(STAMP)
 	BOOK_HTML=$(STRICT_HTML) OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q -p no:cacheprovider \
 		--durations=5 tests/browser
+
+# The Colab flow: the helpers' wheel built, installed with its dependency ranges in a fresh venv
+# (torch==2.13.0 first, from this disk), every helper module imported and used there.
+.PHONY: wheel
+wheel: $(STAMP)
+	OMP_NUM_THREADS=1 $(BIN)/python tests/colab_flow.py
 
 benchmarks: $(STAMP)
 	$(BIN)/python benchmarks/run.py
