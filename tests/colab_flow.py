@@ -12,7 +12,7 @@ Fails (exit 1, saying what) when
 * a helper module imports a third-party package that is not a *direct* dependency in
   ``pyproject.toml`` (one that only arrives through another package's dependencies);
 * a third-party package the notebooks import is not installed by the wheel's
-  dependencies;
+  dependencies, or an import from ``helpers`` that a notebook makes fails there;
 * the smoke calls (a Vocab, a forward pass of a tiny GPT) fail.
 
 torch is never resolved from PyPI (a plain ``torch`` pulls a multi-GB CUDA build): the
@@ -44,6 +44,7 @@ import ast, importlib, importlib.metadata as md, json, re, sys
 from pathlib import Path
 
 modules, notebook_imports = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+notebook_helper_imports = json.loads(sys.argv[3])
 failures = []
 import helpers
 where = Path(helpers.__file__).resolve()
@@ -87,6 +88,13 @@ for top in notebook_imports:
     except Exception as e:
         failures.append(f"the notebooks import {top!r}, which the wheel's dependencies "
                         f"do not install: {type(e).__name__}: {e}")
+
+# Every import from helpers that a notebook makes works from the wheel.
+for statement in notebook_helper_imports:
+    try:
+        exec(statement, {})
+    except Exception as e:
+        failures.append(f"a notebook's `{statement}`: {type(e).__name__}: {e}")
 
 if not failures:   # smoke calls
     import torch
@@ -154,11 +162,13 @@ def helper_modules(files: list[str]) -> list[str]:
     return sorted(mods)
 
 
-def notebook_imports() -> list[str]:
-    """Top-level third-party packages imported by the notebooks' code cells."""
+def notebook_imports() -> tuple[list[str], list[str]]:
+    """What the notebooks' code cells import: the top-level third-party packages, and
+    each import from ``helpers`` as a statement (``from helpers.text import Vocab``)."""
     import ast
 
     tops: set[str] = set()
+    from_helpers: set[str] = set()
     for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
         for cell in json.loads(nb.read_text(encoding="utf-8"))["cells"]:
             if cell["cell_type"] != "code":
@@ -178,16 +188,25 @@ def notebook_imports() -> list[str]:
             for node in ast.walk(tree):
                 if isinstance(node, ast.Import):
                     tops.update(a.name.split(".")[0] for a in node.names)
+                    from_helpers.update(
+                        f"import {a.name}"
+                        for a in node.names
+                        if a.name.split(".")[0] == "helpers"
+                    )
                 elif (
                     isinstance(node, ast.ImportFrom) and node.level == 0 and node.module
                 ):
                     tops.add(node.module.split(".")[0])
+                    if node.module.split(".")[0] == "helpers":
+                        names = ", ".join(a.name for a in node.names)
+                        from_helpers.add(f"from {node.module} import {names}")
     # google.colab exists only in Colab; the notebooks import it inside a guard.
-    return sorted(
+    third_party = sorted(
         t
         for t in tops
         if t not in sys.stdlib_module_names and t not in ("helpers", "google")
     )
+    return third_party, sorted(from_helpers)
 
 
 def default_work() -> Path:
@@ -299,13 +318,15 @@ def main() -> int:
         env.update(
             MPLBACKEND="Agg", TQDM_DISABLE="1", NLPBOOK_OFFLINE="1", OMP_NUM_THREADS="1"
         )
+        third_party, from_helpers = notebook_imports()
         probe = run(
             [
                 py,
                 "-c",
                 PROBE,
                 json.dumps(helper_modules(files)),
-                json.dumps(notebook_imports()),
+                json.dumps(third_party),
+                json.dumps(from_helpers),
             ],
             env=env,
             cwd=work,
