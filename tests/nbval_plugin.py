@@ -59,6 +59,25 @@ def pytest_addoption(parser):
     )
 
 
+def pytest_configure(config):
+    """nbval executes cells with ``store_history=False``, and then IPython looks for
+    a cell's closing ``;`` in the wrong history entry: it shows results that Jupyter
+    hides (each ``ex.check_xxx(f);`` showed ``True`` or ``False`` in the copies).
+    Execute as Jupyter and nbclient do, with history: a closing ``;`` hides the
+    result, and ``Out`` and the prompt numbers are the notebook's."""
+    if not (config.option.nbval or config.option.nbval_lax):
+        return
+    from nbval.kernel import RunningKernel
+
+    def execute_cell_input(self, cell_input, allow_stdin=None):
+        return self.kc.execute(
+            cell_input, store_history=True, allow_stdin=allow_stdin, stop_on_error=False
+        )
+
+    assert hasattr(RunningKernel, "execute_cell_input"), "nbval's kernel API changed"
+    RunningKernel.execute_cell_input = execute_cell_input
+
+
 def _state(notebook) -> dict:
     """What this plugin records on a notebook's collector node: outputs by code-cell
     number and the names of items that failed."""

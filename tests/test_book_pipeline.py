@@ -292,4 +292,7 @@ def test_plugin_writes_copies_and_plays_the_student(tmp_path):
     assert len(checks) == 4 and all(
         "not attempted" in c.outputs[0].text for c in checks
     )
+    # a closing ";" hides the check's return value, as in Jupyter (nbval alone shows it)
+    code = [c for c in written.cells if c.cell_type == "code"]
+    assert all(o.output_type == "stream" for c in code for o in c.outputs)
     assert not (tmp_path / "executed" / "bad_reference" / name).exists()
