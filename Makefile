@@ -1,7 +1,8 @@
 # Two commands for a fresh machine:
 #   make book   set up .venv, execute every notebook, render HTML into _build/html
-#   make test   set up .venv, helper tests, nbval over every notebook (plus a student on every
-#               exercise), lecture 04 re-run for determinism, strict build of the executed notebooks
+#   make test   set up .venv, ruff, helper tests, the helpers' wheel in a fresh venv, nbval over
+#               every notebook (plus a student on every exercise), lecture 04 re-run for
+#               determinism, strict build of the executed notebooks, every page in Chromium
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -57,7 +58,8 @@ book-strict: $(STAMP)
 	$(BIN)/python tests/stage_book.py --executed $(EXECUTED) --out $(STRICT_DIR)/src
 	$(BIN)/jupyter-book build $(STRICT_DIR)/src -W -n --keep-going --path-output $(STRICT_DIR)
 
-test: helpers-test nbval determinism book-strict
+# lint first (seconds); the Colab wheel before the long nbval run; the browser over the strict build.
+test: lint helpers-test wheel nbval determinism book-strict browser
 
 # Style (settings in pyproject.toml): code fits the book's 88-character column.
 LINT_PATHS := helpers tests benchmarks notebooks _ext
