@@ -45,6 +45,14 @@ class Row:
     date: str
 
 
+def _command(label: str) -> str:
+    """A command in a label as code (Markdown would turn its ``--`` into a dash)."""
+    if not label.startswith("python -m"):
+        return label
+    command, sep, rest = label.partition(",")
+    return f"`{command}`{sep}{rest}"
+
+
 def load_records(folder: Path = RESULTS) -> list[Record]:
     """Every record of every ``*.jsonl`` file in ``folder`` (file order, then line
     order), each with ``source`` set to its file's name. A line that is not a JSON
@@ -252,7 +260,7 @@ def lecture_rows(records: Iterable[Record], lecture: str) -> list[Row]:
             rows.append(
                 _row(
                     r,
-                    f"{r['model']} at equal time on {r.get('file')} "
+                    _command(r["model"]) + f" at equal time on {r.get('file')} "
                     "(val nats/char, lower is better)",
                     _num(r["val_nats"]),
                     base["model"] if base else NONE,
