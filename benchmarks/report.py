@@ -319,7 +319,9 @@ def ladder_curves(
     for r in records:
         if _is_ladder(r) and r.get("curve") and r.get("train_s", 0) >= 0.95 * seconds:
             schedule, date = r.get("lr_schedule", "constant"), str(r.get("date", ""))
-            label = f"{r['rung']}, rate {schedule} ({date[:10]})"
+            threads = re.search(r"\d+ threads?", str(r.get("machine", "")))
+            when = date[:10] + (f", {threads.group(0)}" if threads else "")
+            label = f"{r['rung']}, rate {schedule} ({when})"
             out.append(
                 Curve(
                     label,
