@@ -390,12 +390,16 @@ class TransformerTranslator(nn.Module):
         self.ln_enc, self.ln_dec = nn.LayerNorm(d_model), nn.LayerNorm(d_model)
         self.out = nn.Linear(d_model, tgt_vocab)
 
-    def _embed(self, emb: nn.Embedding, ids: torch.Tensor) -> torch.Tensor:
-        if ids.shape[1] > self.pos.shape[0]:
+    def _embed(
+        self, emb: nn.Embedding, ids: torch.Tensor, start: int = 0
+    ) -> torch.Tensor:
+        """ids (B, T) at positions start .. start + T - 1 -> (B, T, d)."""
+        end = start + ids.shape[1]
+        if end > self.pos.shape[0]:
             raise ValueError(
-                f"sequences of up to {self.pos.shape[0]} tokens, got {ids.shape[1]}"
+                f"sequences of up to {self.pos.shape[0]} tokens, got {end}"
             )
-        return emb(ids) * self.d_model**0.5 + self.pos[: ids.shape[1]]  # (B, T, d)
+        return emb(ids) * self.d_model**0.5 + self.pos[start:end]  # (B, T, d)
 
     def encode(self, src: torch.Tensor, src_len: torch.Tensor):
         """src (B, S) -> memory (B, S, d), mask (B, S) True at real tokens, start state
@@ -427,13 +431,7 @@ class TransformerTranslator(nn.Module):
         earlier ones: log-probabilities (B, V) of the next word, the extended caches,
         and the last layer's cross-attention (B, S), averaged over heads."""
         t = state[0].shape[2]  # positions so far
-        if t >= self.pos.shape[0]:
-            raise ValueError(
-                f"sequences of up to {self.pos.shape[0]} tokens, got {t + 1}"
-            )
-        y = (
-            self.tgt_emb(y_prev[:, None]) * self.d_model**0.5 + self.pos[t : t + 1]
-        )  # (B, 1, d)
+        y = self._embed(self.tgt_emb, y_prev[:, None], start=t)  # (B, 1, d)
         caches = []
         for i, block in enumerate(self.decoder):
             cache = {"k": state[2 * i], "v": state[2 * i + 1]}  # extended in place
