@@ -28,6 +28,8 @@ __all__ = [
     "extract_zip_member",
     "TEXT8",
     "load_text8",
+    "FRA_ENG",
+    "fra_eng",
 ]
 
 pooch.get_logger().setLevel("WARNING")  # no "Downloading ..." chatter in notebooks
@@ -73,13 +75,14 @@ def download(
     cache: Path | None = None,
     timeout: float = 30.0,
     offline: bool | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Path:
     """Return the cached copy of ``url``, downloading it first if needed.
 
     ``sha256=None`` skips verification. ``filename`` defaults to the last part of the
     URL path. ``offline=None`` means: offline if ``NLPBOOK_OFFLINE=1``. Raises
     ``DownloadError`` on network/HTTP errors, checksum mismatches, or when offline and
-    the file is not cached.
+    the file is not cached. ``headers``: extra HTTP headers (e.g. a User-Agent).
     """
     name = filename or Path(urllib.parse.urlsplit(url).path).name
     if not name or Path(name).name != name:
@@ -112,7 +115,7 @@ def download(
             fname=name,
             path=folder,
             progressbar=False,
-            downloader=pooch.HTTPDownloader(timeout=timeout),
+            downloader=pooch.HTTPDownloader(timeout=timeout, headers=headers or {}),
         )
     except requests.HTTPError as e:
         raise DownloadError(
@@ -215,3 +218,54 @@ def load_text8(
         )
     with open(text_path, encoding="utf-8") as f:
         return f.read() if max_chars is None else f.read(max_chars)
+
+
+# The Tatoeba English-French pairs as the Anki site packs them: fra-eng.zip holds
+# fra.txt (English<TAB>French<TAB>attribution, CC-BY 2.0 FR) and _about.txt. The site
+# rebuilds the archive as Tatoeba grows, so no digest holds for good, and this
+# repository was written offline: no digest is pinned here (``sha256`` None). Instead
+# the first download records the digest it got next to the cached zip
+# (``fra-eng.zip.sha256``, trust on first use) and every later use checks the cached
+# zip against it; ``fra_eng(sha256=...)`` (or ``python -m helpers.translate download
+# fra --sha256 HEX``) pins one, e.g. a digest a colleague computed with ``sha256sum
+# fra-eng.zip``. The site refuses clients that do not look like a browser, hence the
+# User-Agent.
+FRA_ENG: dict[str, Any] = dict(
+    url="https://www.manythings.org/anki/fra-eng.zip",
+    sha256=None,
+    member="fra.txt",
+    headers={"User-Agent": "Mozilla/5.0 (compatible; nlpbook-helpers)"},
+)
+
+
+def fra_eng(
+    sha256: str | None = None,
+    url: str | None = None,
+    *,
+    cache: Path | None = None,
+    **download_kwargs: Any,
+) -> Path:
+    """Local path of Tatoeba's English-French ``fra.txt``, downloaded once (the Anki
+    site's ``fra-eng.zip``) into the cache and extracted. The zip is checked against
+    ``sha256`` if given, else against the digest recorded at its first download (see
+    ``FRA_ENG``). ``url``: a mirror. Offline and not cached: a ``DownloadError`` says
+    where to put the zip by hand."""
+    folder = Path(cache) if cache is not None else cache_dir()
+    zip_name = "fra-eng.zip"
+    pin = folder / f"{zip_name}.sha256"
+    recorded = pin.read_text().split()[0] if pin.is_file() else None
+    want = sha256 or FRA_ENG["sha256"] or recorded
+    zip_path = download(
+        url or FRA_ENG["url"],
+        want,
+        zip_name,
+        cache=folder,
+        headers=download_kwargs.pop("headers", FRA_ENG["headers"]),
+        **download_kwargs,
+    )
+    if want is None or (sha256 and recorded != want.lower()):
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{pin.name}.", suffix=".part")
+        with os.fdopen(fd, "w") as f:
+            f.write(f"{sha256sum(zip_path)}  {zip_name}\n")
+        os.replace(tmp, pin)
+    return extract_zip_member(zip_path, FRA_ENG["member"])

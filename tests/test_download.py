@@ -14,11 +14,13 @@ from pathlib import Path
 import pytest
 
 from helpers.download import (
+    FRA_ENG,
     TEXT8,
     DownloadError,
     cache_dir,
     download,
     extract_zip_member,
+    fra_eng,
     load_text8,
     sha256sum,
 )
@@ -310,3 +312,41 @@ def test_load_text8_rejects_wrong_text(tmp_path: Path, server: Server) -> None:
 
 def test_text8_digests_are_pinned() -> None:
     assert len(TEXT8["sha256"]) == 64 and len(TEXT8["text_sha256"]) == 64
+
+
+FRA_TXT = "Go.\tVa !\tCC-BY 2.0 (France) Attribution: tatoeba.org\n".encode() * 50
+FRA_ZIP = make_zip({"_about.txt": b"about", "fra.txt": FRA_TXT})
+
+
+def test_fra_eng_records_the_digest_then_checks_it(tmp_path: Path) -> None:
+    srv = Server({"/anki/fra-eng.zip": FRA_ZIP})
+    srv.thread.start()
+    try:
+        url = srv.url("/anki/fra-eng.zip")
+        path = fra_eng(url=url, cache=tmp_path)
+        assert path == tmp_path / "fra.txt" and path.read_bytes() == FRA_TXT
+        pin = (tmp_path / "fra-eng.zip.sha256").read_text().split()[0]
+        assert pin == hashlib.sha256(FRA_ZIP).hexdigest()
+        assert fra_eng(url=url, cache=tmp_path, offline=True) == path  # cached
+        assert srv.requests == ["/anki/fra-eng.zip"]
+        (tmp_path / "fra-eng.zip").write_bytes(FRA_ZIP[:-10])  # tampered cache
+        with pytest.raises(DownloadError, match="corrupt or not the expected file"):
+            fra_eng(url=url, cache=tmp_path)
+        (tmp_path / "fra-eng.zip").unlink()
+        with pytest.raises(DownloadError, match="Checksum mismatch"):
+            fra_eng(WRONG_SHA, url=url, cache=tmp_path)
+        assert not (tmp_path / "fra-eng.zip").exists()
+    finally:
+        srv.httpd.shutdown()
+        srv.httpd.server_close()
+
+
+def test_fra_eng_offline_says_how_to_get_it(tmp_path: Path) -> None:
+    with pytest.raises(DownloadError) as e:
+        fra_eng(cache=tmp_path, offline=True)
+    assert "\n" not in str(e.value)
+    assert FRA_ENG["url"] in str(e.value) and str(tmp_path / "fra-eng.zip") in str(
+        e.value
+    )
+    assert FRA_ENG["url"] == "https://www.manythings.org/anki/fra-eng.zip"
+    assert FRA_ENG["sha256"] is None  # not invented: see the comment above FRA_ENG
