@@ -8,7 +8,7 @@ after nbval's last cell, in nbval's live kernel (the notebook's state is all the
   images, Markdown display data) is written atomically to ``--executed-dir``
   (``_build/executed``) under its path relative to the invocation directory, e.g.
   ``_build/executed/notebooks/04_seq2seq_attention.ipynb``. If a cell failed, no copy is
-  written and a stale one is removed. ``make book-strict`` renders these copies.
+  written and a stale one is removed. ``make render`` renders these copies.
 * ``student flow: STUB`` for each exercise found by ``tests/exercise_flow.py``: nbval's
   run of the check cell (stub untouched) said "not attempted"; the wrong answer on file
   in ``tests/student_answers.py`` makes the check cell say "failed: <reason>"; the
@@ -59,23 +59,94 @@ def pytest_addoption(parser):
     )
 
 
+# What this plugin uses of nbval 0.11.0 (pinned in requirements.txt); nothing of nbval
+# is patched. It reads what nbval's items hold: IPyNbCell (isinstance) and its cell_num,
+# cell, test_outputs (the outputs nbval recorded, None until the cell ran) and parent,
+# the notebook's IPyNbFile with its nb and its live kernel (a RunningKernel), whose
+# execute_cell_input, await_reply, get_message, interrupt and is_alive run the student
+# flow; and nbval.plugin.coalesce_streams. check_nbval() fails make nbval at its start,
+# naming what changed, when an nbval upgrade drops any of it; make helpers-test runs it
+# (tests/test_book_pipeline.py).
+TESTED_NBVAL = "0.11.0"
+
+
+def check_nbval() -> list[str]:
+    """What the installed nbval lacks of what this plugin uses (the comment above): an
+    empty list when it has it all."""
+    import inspect
+
+    import nbval
+    from nbval import kernel, plugin
+
+    problems = []
+    cell_init = inspect.getsource(plugin.IPyNbCell.__init__)
+    for attr in ("cell_num", "cell", "test_outputs", "parent"):
+        if f"self.{attr} =" not in cell_init:
+            problems.append(f"IPyNbCell.__init__ no longer sets self.{attr}")
+    if "self.test_outputs = outs" not in inspect.getsource(plugin.IPyNbCell.runtest):
+        problems.append("IPyNbCell.runtest no longer keeps its outputs in test_outputs")
+    file_src = inspect.getsource(plugin.IPyNbFile)
+    for needle, what in (
+        ("self.nb = nbformat.read", "IPyNbFile.nb"),
+        ("self.kernel = RunningKernel(", "IPyNbFile.kernel"),
+    ):
+        if needle not in file_src:
+            problems.append(f"{what} is gone (no {needle!r} in IPyNbFile)")
+    wanted = {
+        "execute_cell_input": ["self", "cell_input", "allow_stdin"],
+        "await_reply": ["self", "msg_id", "timeout"],
+        "get_message": ["self", "stream", "timeout"],
+        "interrupt": ["self"],
+        "is_alive": ["self"],
+    }
+    for name, params in wanted.items():
+        method = getattr(kernel.RunningKernel, name, None)
+        got = list(inspect.signature(method).parameters) if method else None
+        if got != params:
+            problems.append(f"RunningKernel.{name}{tuple(params)} is now {got}")
+    if not callable(getattr(plugin, "coalesce_streams", None)):
+        problems.append("nbval.plugin.coalesce_streams is gone")
+    if problems:
+        problems.append(
+            f"(tests/nbval_plugin.py was written against nbval {TESTED_NBVAL}; "
+            f"this is nbval {nbval.__version__}: adapt the plugin, then its "
+            "NBVAL_SURFACE, TESTED_NBVAL and the pin in requirements.txt)"
+        )
+    return problems
+
+
 def pytest_configure(config):
-    """nbval executes cells with ``store_history=False``, and then IPython looks for
-    a cell's closing ``;`` in the wrong history entry: it shows results that Jupyter
-    hides (each ``ex.check_xxx(f);`` showed ``True`` or ``False`` in the copies).
-    Execute as Jupyter and nbclient do, with history: a closing ``;`` hides the
-    result, and ``Out`` and the prompt numbers are the notebook's."""
     if not (config.option.nbval or config.option.nbval_lax):
         return
-    from nbval.kernel import RunningKernel
-
-    def execute_cell_input(self, cell_input, allow_stdin=None):
-        return self.kc.execute(
-            cell_input, store_history=True, allow_stdin=allow_stdin, stop_on_error=False
+    problems = check_nbval()
+    if problems:
+        raise pytest.UsageError(
+            "tests/nbval_plugin.py: the installed nbval changed what it uses:\n  "
+            + "\n  ".join(problems)
         )
 
-    assert hasattr(RunningKernel, "execute_cell_input"), "nbval's kernel API changed"
-    RunningKernel.execute_cell_input = execute_cell_input
+
+def quiet(source: str) -> bool:
+    """Whether Jupyter hides the cell's result: its code ends with ``;`` (IPython's own
+    test, on the code after IPython's transformations, as IPython runs it). nbval
+    executes without history, and then IPython tests the wrong history entry and shows
+    the result (every ``ex.check_xxx(f);`` showed True or False); the plugin drops that
+    result from what it records instead of patching nbval's kernel."""
+    from IPython.core.displayhook import DisplayHook
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        code = TransformerManager().transform_cell(source)
+        return DisplayHook.semicolon_at_end_of_expression(code)
+    except Exception:  # code that does not tokenize raised in the kernel anyway
+        return False
+
+
+def as_jupyter_shows(source: str, outputs: list) -> list:
+    """``outputs`` less the ``execute_result`` a closing ``;`` hides in Jupyter."""
+    if not quiet(source):
+        return outputs
+    return [o for o in outputs if o["output_type"] != "execute_result"]
 
 
 def _state(notebook) -> dict:
@@ -130,8 +201,9 @@ def pytest_runtest_makereport(item, call):
     if isinstance(item, IPyNbCell):
         state = _state(item.parent)
         if call.when == "call" and item.test_outputs is not None:
-            state["outputs"][item.cell_num] = coalesce_streams(
-                copy.deepcopy(list(item.test_outputs))
+            state["outputs"][item.cell_num] = as_jupyter_shows(
+                item.cell.source,
+                coalesce_streams(copy.deepcopy(list(item.test_outputs))),
             )
         if report.failed:
             state["failed"].append(f"{item.name} ({call.when})")
@@ -224,14 +296,15 @@ class FlowFailure(Exception):
 
 def run_code(kernel, code: str, timeout: float) -> tuple[str, str | None]:
     """Execute ``code`` in nbval's kernel; return its printed text (streams and
-    text/plain) and its error ("Name: value") or None."""
+    text/plain, less a result that a closing ``;`` hides) and its error ("Name: value")
+    or None."""
     msg_id = kernel.execute_cell_input(code, allow_stdin=False)
     try:
         kernel.await_reply(msg_id, timeout=timeout)
     except Empty:
         kernel.interrupt()
         raise FlowFailure(f"no reply within {timeout:g} s to:\n{code}")
-    texts, error = [], None
+    texts, error, hidden = [], None, quiet(code)
     while True:
         msg = kernel.get_message("iopub", timeout=10)
         if msg["parent_header"].get("msg_id") != msg_id:
@@ -241,7 +314,7 @@ def run_code(kernel, code: str, timeout: float) -> tuple[str, str | None]:
             break
         if kind == "stream":
             texts.append(content["text"])
-        elif kind in ("display_data", "execute_result"):
+        elif kind == "display_data" or (kind == "execute_result" and not hidden):
             texts.append(content["data"].get("text/plain", ""))
         elif kind == "error":
             error = f"{content['ename']}: {content['evalue']}"

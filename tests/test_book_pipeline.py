@@ -1,6 +1,6 @@
-"""make test's pipeline: nbval's executed copies and student flow
-(tests/nbval_plugin.py), the staged strict build (tests/stage_book.py) and the
-determinism check (tests/determinism.py)."""
+"""make book's (and make test's) pipeline: nbval's executed copies and student flow
+(tests/nbval_plugin.py) and what it uses of nbval, the staged render
+(tests/stage_book.py) and the determinism check (tests/determinism.py)."""
 
 import json
 import os
@@ -14,7 +14,7 @@ import determinism
 import nbformat
 import stage_book
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
-from nbval_plugin import executed_notebook
+from nbval_plugin import TESTED_NBVAL, check_nbval, executed_notebook, quiet
 
 ROOT = Path(__file__).resolve().parent.parent
 SANITIZE = determinism.load_patterns(ROOT / "tests" / "sanitize.cfg")
@@ -56,7 +56,28 @@ def test_executed_notebook_holds_the_recorded_outputs_and_counts():
     assert nb.cells[1].outputs == []  # the original is untouched
 
 
-# Staging the strict build ------------------------------------------------------------
+# What the plugin uses of nbval -------------------------------------------------------
+def test_the_installed_nbval_has_what_the_plugin_uses():
+    problems = check_nbval()
+    assert not problems, "\n".join(problems)
+    pins = re.findall(r"^nbval==(\S+)", (ROOT / "requirements.txt").read_text(), re.M)
+    assert pins == [TESTED_NBVAL], (
+        f"requirements.txt pins nbval {pins}; tests/nbval_plugin.py was checked "
+        f"against {TESTED_NBVAL}: check the plugin against the new version (its "
+        "comment lists what it uses), then update TESTED_NBVAL"
+    )
+
+
+def test_a_closing_semicolon_hides_the_result_as_in_jupyter():
+    assert quiet("ex.check_cbow(cbow);")
+    assert quiet("x = 1\nplt.plot(x);  # a comment")
+    assert not quiet("ex.check_cbow(cbow)")
+    assert not quiet("a;\nb")
+    assert not quiet("%timeit f();")  # IPython's own rule: the magic's line ends in ')'
+    assert not quiet("def f(:")
+
+
+# Staging the book for the render -----------------------------------------------------
 def write_nb(path: Path, sources, outputs=False):
     cells = [new_code_cell(s) for s in sources]
     if outputs:
@@ -85,7 +106,7 @@ def book_tree(tmp_path):
 
 def test_stage_needs_a_fresh_executed_copy_of_every_toc_notebook(tmp_path):
     root = book_tree(tmp_path)
-    executed, out = root / "_build" / "executed", root / "_build" / "strict" / "src"
+    executed, out = root / "_build" / "executed", root / "_build" / "src"
     (problem,) = stage_book.stage(root, executed, out)
     assert "notebooks/a.ipynb: no executed copy" in problem
     write_nb(executed / "notebooks" / "a.ipynb", ["print(10)"], outputs=True)
@@ -96,7 +117,7 @@ def test_stage_needs_a_fresh_executed_copy_of_every_toc_notebook(tmp_path):
 
 def test_stage_copies_the_book_with_the_executed_notebooks(tmp_path):
     root = book_tree(tmp_path)
-    executed, out = root / "_build" / "executed", root / "_build" / "strict" / "src"
+    executed, out = root / "_build" / "executed", root / "_build" / "src"
     write_nb(executed / "notebooks" / "a.ipynb", ["print(1)"], outputs=True)
     assert stage_book.stage(root, executed, out) == []
     staged = nbformat.read(str(out / "notebooks" / "a.ipynb"), 4)
