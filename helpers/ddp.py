@@ -27,21 +27,22 @@ import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel as DDP
 
 from . import charlm, data
+from .device import pick_device
 from .transformer import GPT
 
 
 def init() -> tuple[int, int, torch.device]:
     """Join the process group torchrun describes (gloo on CPU, NCCL on GPUs); (0, 1,
-    device) alone."""
+    device) alone. The device is ``pick_device()``'s (``NLPBOOK_DEVICE`` forces one);
+    each rank takes its own GPU."""
+    device = pick_device()
     if "RANK" not in os.environ:
-        return 0, 1, torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    cuda = torch.cuda.is_available()
+        return 0, 1, device
+    cuda = device.type == "cuda"
     dist.init_process_group("nccl" if cuda else "gloo")
     rank, world = dist.get_rank(), dist.get_world_size()
-    device = torch.device(
-        f"cuda:{int(os.environ.get('LOCAL_RANK', '0'))}" if cuda else "cpu"
-    )
     if cuda:
+        device = torch.device(f"cuda:{int(os.environ.get('LOCAL_RANK', '0'))}")
         torch.cuda.set_device(device)
     return rank, world, device
 
