@@ -7,7 +7,10 @@ chromedriver (paths given explicitly: selenium-manager never downloads anything)
 (none when the page is good). The checks that run in the page are in page_checks.js.
 
 The browser reaches nothing but the loopback server: every other host name resolves to
-NOTFOUND, so a page that needs the network fails here and in CI alike.
+NOTFOUND, so a page that needs the network fails here and in CI alike; and every request
+a page makes (Chromium's performance log: the DevTools Network.requestWillBeSent and
+Network.webSocketCreated events) that leaves 127.0.0.1 / localhost is a problem of the
+page, whether or not the page still works without it.
 """
 
 from __future__ import annotations
@@ -15,11 +18,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import json
 import os
 import re
 import tempfile
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 import yaml
@@ -173,7 +178,10 @@ def chromium():
             "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
         ):
             opts.add_argument(flag)
-        opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        # browser: the console; performance: DevTools events, every request among them
+        opts.set_capability(
+            "goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"}
+        )
         service = Service(executable_path=CHROMEDRIVER)
         driver = webdriver.Chrome(service=service, options=opts)
         try:
@@ -294,9 +302,66 @@ def _colab_problems(driver, page: str, notebook: bool) -> list[str]:
     return [f"Colab link {h} is not {want}" for h in hrefs if h != want]
 
 
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+NETWORK_SCHEMES = {"http", "https", "ws", "wss", "ftp"}
+
+
+def off_host(url: str) -> bool:
+    """Whether a request for ``url`` leaves the machine (data: and blob: do not)."""
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme in NETWORK_SCHEMES and parts.hostname not in LOOPBACK
+
+
+def requested_urls(driver) -> list[str]:
+    """The URLs the page requested since the last call (Chromium's performance log)."""
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        method, params = message.get("method"), message.get("params", {})
+        if method == "Network.requestWillBeSent":
+            urls.append(params["request"]["url"])
+        elif method == "Network.webSocketCreated":
+            urls.append(params["url"])
+    return urls
+
+
+def network_problems(driver) -> list[str]:
+    off = [u for u in requested_urls(driver) if off_host(u)]
+    return [f"request off 127.0.0.1: {u}" for u in dict.fromkeys(off)]
+
+
 def screenshot_path(page: str) -> Path:
     root = Path(os.environ.get("BOOK_SCREENSHOTS", REPO / "_build" / "screenshots"))
     return root / re.sub(r"\.html$", ".png", page)
+
+
+def dark_path(screenshot: Path) -> Path:
+    return screenshot.with_name(f"{screenshot.stem}-dark{screenshot.suffix}")
+
+
+@contextlib.contextmanager
+def dark_mode(driver):
+    """The page in sphinx-book-theme's dark mode (``html[data-theme=dark]``, what its
+    switcher sets), painted; the reader's mode again afterwards."""
+    before = driver.execute_script(
+        "const e = document.documentElement;"
+        "const before = [e.dataset.theme, e.dataset.mode];"
+        "e.dataset.theme = 'dark'; e.dataset.mode = 'dark';"
+        "return before;"
+    )
+    driver.execute_async_script(  # two frames: the new style is painted
+        "const done = arguments[arguments.length - 1];"
+        "requestAnimationFrame(() => requestAnimationFrame(() => done()));"
+    )
+    try:
+        yield
+    finally:
+        driver.execute_script(
+            "const e = document.documentElement, [t, m] = arguments[0];"
+            "if (t === null) delete e.dataset.theme; else e.dataset.theme = t;"
+            "if (m === null) delete e.dataset.mode; else e.dataset.mode = m;",
+            before,
+        )
 
 
 def check_page(
@@ -304,6 +369,7 @@ def check_page(
 ) -> list[str]:
     """Load `page` (relative to the served root); return every problem found on it."""
     driver.get_log("browser")  # drop what earlier pages logged
+    driver.get_log("performance")
     server.take_errors()
     driver.set_window_size(WIDTH, 900)
     driver.get(server.url + page)
@@ -337,9 +403,13 @@ def check_page(
     if screenshot is not None:
         screenshot.parent.mkdir(parents=True, exist_ok=True)
         driver.save_screenshot(str(screenshot))
+        # the theme's dark mode (its switcher sets these), beside the light shot
+        with dark_mode(driver):
+            driver.save_screenshot(str(dark_path(screenshot)))
     problems += _colab_problems(driver, page, notebook)
     problems += _solution_problems(driver, page)
     problems += console_errors(driver)
+    problems += network_problems(driver)
     problems += [
         f"server answered {code} for {path}" for path, code in server.take_errors()
     ]

@@ -129,6 +129,16 @@ CASES = {
         ),
         r"^no Colab launch button",
     ),
+    "request off 127.0.0.1": (
+        # what myst-nb adds to a page whose notebook has widget state, unless
+        # nb_ipywidgets_js is {}: require.js from a CDN (blocked here, and reported
+        # as a request even if the page did not need it)
+        _in_article(
+            '<script src="https://cdnjs.cloudflare.com/ajax/libs/require.js/2.3.4/'
+            'require.min.js" async></script>'
+        ),
+        r"^request off 127\.0\.0\.1: https://cdnjs\.cloudflare\.com/ajax/libs/require",
+    ),
     "script error": (
         _in_article("<script>notDefinedAnywhere();</script>"),
         r"^console error: .*notDefinedAnywhere is not defined",

@@ -1,6 +1,6 @@
-"""Every page of the built book (BOOK_HTML) in headless Chromium: see
-bookcheck.check_page. A full-page screenshot of each page is kept under
-_build/screenshots/ (or BOOK_SCREENSHOTS).
+"""Every page of the built book (BOOK_HTML, make book's _build/html) in headless
+Chromium: see bookcheck.check_page. A full-page screenshot of each page, light and dark
+(PAGE.png and PAGE-dark.png), is kept under _build/screenshots/ (or BOOK_SCREENSHOTS).
 """
 
 import os
