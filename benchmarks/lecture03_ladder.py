@@ -22,10 +22,12 @@ import platform
 
 import torch
 
-from helpers import charlm
+from helpers import lm
 from helpers.data import lm_splits
 from helpers.device import pick_device
+from helpers.evaluate import evaluate_bits
 from helpers.ngram import CharNGram
+from helpers.text import CharVocab
 from helpers.train import Timer
 
 
@@ -33,7 +35,7 @@ def run(seconds: float = 600.0, decay: bool = False) -> list[dict]:
     if not 0 < seconds <= 1200:
         raise ValueError(f"seconds must be in (0, 1200], got {seconds}")
     s = lm_splits()
-    vocab = charlm.CharVocab(s.train + s.val + s.test)
+    vocab = CharVocab(s.train + s.val + s.test)
     tr, va, te = vocab.encode(s.train), vocab.encode(s.val), vocab.encode(s.test)
     device = pick_device()
     machine = (
@@ -59,14 +61,14 @@ def run(seconds: float = 600.0, decay: bool = False) -> list[dict]:
         )
     )
     models = {
-        "fixed window": lambda: charlm.WindowLM(len(vocab), 8, 32, 256),
-        "RNN 256": lambda: charlm.RecurrentLM(len(vocab), "rnn", 32, 256),
-        "LSTM 256": lambda: charlm.RecurrentLM(len(vocab), "lstm", 32, 256),
+        "fixed window": lambda: lm.WindowLM(len(vocab), 8, 32, 256),
+        "RNN 256": lambda: lm.RecurrentLM(len(vocab), "rnn", 32, 256),
+        "LSTM 256": lambda: lm.RecurrentLM(len(vocab), "lstm", 32, 256),
     }
     for name, make in models.items():
         torch.manual_seed(0)
         model = make()
-        hist = charlm.train_lm(
+        hist = lm.train_lm(
             model, tr, va, seconds=seconds, evals=20, desc=name, decay=decay
         )
         overtakes = next(
@@ -85,7 +87,7 @@ def run(seconds: float = 600.0, decay: bool = False) -> list[dict]:
                 val_bpc=round(hist.val_bits[-1], 4),
                 best_val_bpc=round(hist.val_bits[i_best], 4),
                 best_at_s=round(hist.seconds[i_best], 1),
-                test_bpc=round(charlm.evaluate_bits(model, te), 4),
+                test_bpc=round(evaluate_bits(model, te), 4),
                 train_s=round(hist.seconds[-1], 1),
                 steps=hist.steps[-1],
                 lr_schedule="cosine to a tenth" if decay else "constant",

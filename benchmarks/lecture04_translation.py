@@ -19,9 +19,11 @@ import platform
 import numpy as np
 import torch
 
-from helpers import seq2seq as s2s
-from helpers import translation as tr
+from helpers import translation_models as tm
+from helpers.decoding import translate
 from helpers.device import pick_device
+from helpers.evaluate import corpus_bleu
+from helpers.pairs import batches, build_vocabs, number_task, read_pairs, split_pairs
 from helpers.train import Timer
 
 EDGES = [0, 8, 12, 15, 18, 30]
@@ -44,24 +46,24 @@ def run(
 ) -> list[dict]:
     device = pick_device()
     if pairs:
-        train, test = tr.split_pairs(tr.read_pairs(pairs), 0.1, seed=0)
+        train, test = split_pairs(read_pairs(pairs), 0.1, seed=0)
         task, min_count, edges = f"pairs file {pairs}", 2, [0, 4, 6, 8, 10, 12, 20]
     else:
-        splits = tr.number_task(20_000, 500, 1_000, seed=0)
+        splits = number_task(20_000, 500, 1_000, seed=0)
         train, test = splits.train, splits.test
         task, min_count, edges = "number words en->fr (num2words)", 1, EDGES
-    sv, tv = tr.build_vocabs(train, min_count=min_count)
+    sv, tv = build_vocabs(train, min_count=min_count)
     sources, refs = [s for s, _ in test], [t for _, t in test]
     lens = np.array([len(s) for s in sources])
     rows = []
     makers = {
-        "no attention": lambda: s2s.Seq2Seq(
+        "no attention": lambda: tm.Seq2Seq(
             len(sv), len(tv), emb=64, hidden=hidden, attention=None
         ),
-        "LSTM + attention (dot)": lambda: s2s.Seq2Seq(
+        "LSTM + attention (dot)": lambda: tm.Seq2Seq(
             len(sv), len(tv), emb=64, hidden=hidden, attention="dot"
         ),
-        "Transformer (2+2 layers, d=128)": lambda: s2s.TransformerTranslator(
+        "Transformer (2+2 layers, d=128)": lambda: tm.TransformerTranslator(
             len(sv), len(tv), 128, 4, 2
         ),
     }
@@ -69,9 +71,9 @@ def run(
         torch.manual_seed(0)
         model = make().to(device)
         lr = 1e-3 if "Transformer" in name else 3e-3
-        hist = s2s.train(
+        hist = tm.train(
             model,
-            tr.batches(train, sv, tv, 64, seed=0),
+            batches(train, sv, tv, 64, seed=0),
             steps=steps if not seconds else 10**9,
             seconds=seconds,
             every=100,
@@ -90,14 +92,14 @@ def run(
         )
         for k in (1, 5):
             # warm up
-            s2s.translate(model, sources[:64], sv, tv, k=k)
+            translate(model, sources[:64], sv, tv, k=k)
             with Timer() as t:
-                hyps = s2s.translate(model, sources, sv, tv, k=k)
-            row[f"bleu_k{k}"] = round(tr.corpus_bleu(hyps, refs), 2)
+                hyps = translate(model, sources, sv, tv, k=k)
+            row[f"bleu_k{k}"] = round(corpus_bleu(hyps, refs), 2)
             row[f"sent_per_s_k{k}"] = round(len(sources) / t.seconds, 1)
             row[f"bleu_by_length_k{k}"] = {
                 f"{lo + 1}-{hi}": round(
-                    tr.corpus_bleu([hyps[i] for i in ix], [refs[i] for i in ix]), 2
+                    corpus_bleu([hyps[i] for i in ix], [refs[i] for i in ix]), 2
                 )
                 for lo, hi in zip(edges, edges[1:])
                 if len(ix := np.where((lens > lo) & (lens <= hi))[0])

@@ -46,9 +46,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from record import emit  # noqa: E402
 
-from helpers import charlm  # noqa: E402
+from helpers import charlm, lm  # noqa: E402
 from helpers import transformer as tfm  # noqa: E402
 from helpers.data import lm_splits  # noqa: E402
+from helpers.decoding import generate  # noqa: E402
+from helpers.evaluate import evaluate_bits  # noqa: E402
+from helpers.text import CharVocab, read_text_file  # noqa: E402
 
 
 def machine() -> str:
@@ -108,10 +111,10 @@ def cache_speed(length: int = 500) -> list[dict]:
     model = tfm.GPT(65, block_size=256, n_layer=4, n_head=4, d_model=128)
     prompt = torch.randint(0, 65, (1, 10))
     t0 = time.perf_counter()
-    plain = tfm.generate(model, prompt, length, seed=0, cache=False)
+    plain = generate(model, prompt, length, seed=0, cache=False)
     t_plain = time.perf_counter() - t0
     t0 = time.perf_counter()
-    cached = tfm.generate(model, prompt, length, seed=0, cache=True)
+    cached = generate(model, prompt, length, seed=0, cache=True)
     t_cached = time.perf_counter() - t0
     return [
         dict(
@@ -183,14 +186,14 @@ def nanogpt_comparison(path: str | None = None, iters: int = 2000) -> list[dict]
         if path is None:
             path = str(Path(tmp) / "wiki_1mb.txt")
             Path(path).write_text(lm_splits().train[:1_000_000], encoding="utf-8")
-        text = charlm.read_text_file(path)
-        vocab = charlm.CharVocab(text)
+        text = read_text_file(path)
+        vocab = CharVocab(text)
         ids = vocab.encode(text)
         cut = int(0.95 * len(ids))
         held_out = ids[cut:]
         rows = []
         base, seconds = nanogpt_recipe(ids[:cut], iters)
-        nats = charlm.evaluate_bits(base, held_out) * math.log(2)
+        nats = evaluate_bits(base, held_out) * math.log(2)
         rows.append(
             dict(
                 lecture="05",
@@ -208,7 +211,7 @@ def nanogpt_comparison(path: str | None = None, iters: int = 2000) -> list[dict]
             model, _, hist = charlm.train_on_text_file(
                 path, seconds=seconds, model=kind
             )
-            nats = charlm.evaluate_bits(model, held_out) * math.log(2)
+            nats = evaluate_bits(model, held_out) * math.log(2)
             rows.append(
                 dict(
                     lecture="05",
@@ -237,7 +240,7 @@ def ladder(
     if not 0 < seconds <= 1200:
         raise ValueError(f"seconds must be in (0, 1200], got {seconds}")
     s = lm_splits()
-    vocab = charlm.CharVocab(s.train + s.val + s.test)
+    vocab = CharVocab(s.train + s.val + s.test)
     tr, va, te = vocab.encode(s.train), vocab.encode(s.val), vocab.encode(s.test)
     rows = []
     unknown = [r for r in rungs if r not in LADDER_RUNGS]
@@ -247,7 +250,7 @@ def ladder(
     for name, cfg in (LADDER_RUNGS[r] for r in rungs):
         torch.manual_seed(0)
         model = tfm.GPT(len(vocab), block_size=64, n_head=4, **cfg)
-        hist = charlm.train_lm(
+        hist = lm.train_lm(
             model,
             tr,
             va,
@@ -268,7 +271,7 @@ def ladder(
                 val_bpc=round(hist.val_bits[-1], 4),
                 best_val_bpc=round(hist.val_bits[i_best], 4),
                 best_at_s=round(hist.seconds[i_best], 1),
-                test_bpc=round(charlm.evaluate_bits(model, te), 4),
+                test_bpc=round(evaluate_bits(model, te), 4),
                 train_s=round(hist.seconds[-1], 1),
                 steps=hist.steps[-1],
                 lr_schedule="cosine to a tenth",

@@ -1,19 +1,27 @@
-"""The small library the notebooks import.
+"""The small library the notebooks import, one module a concept.
 
-One flat module a job: ``device`` (where and how big), ``data`` (corpora shipped offline
-and the evaluation sets), ``download`` (larger public corpora, cached and checksummed),
-``text`` (vocabulary, windows), ``word2vec`` (the lecture-01 trainers reused later),
-``evaluate`` (similarity, analogies, neighbours), ``gradcheck`` (finite differences),
-``ngram`` and ``charlm`` (language models, lecture 03; ``python -m helpers.charlm``),
-``ladder`` (the perplexity ladder), ``translation`` and ``seq2seq`` (translation data
-and the encoder-decoder with attention, lecture 04; ``python -m helpers.translate``),
-``transformer`` and ``ddp`` (lecture 05), ``train`` (seeding, progress bars, timing),
-``plotting`` and ``exercises`` (the check-your-answer framework, one module of checks a
-lecture).
+* ``device``: where and how big (device, scale), a model's device, seeding.
+* ``data``: corpora shipped offline and the evaluation sets; ``download``: larger public
+  corpora, cached and checksummed.
+* ``text``: vocabularies of words and characters, context windows, streams of ids.
+* ``pairs``: sentence pairs for translation (tokens, the number task, pairs files,
+  batches).
+* ``word2vec``: the lecture-01 embedding trainers; ``gradcheck``: finite differences.
+* ``ngram``: counted character n-gram models; ``lm``: neural language models (window,
+  RNN, LSTM) and their training; ``transformer``: attention, blocks, the GPT;
+  ``translation_models``: the encoder-decoders with attention and the Transformer
+  translator.
+* ``decoding``: sampling, greedy and beam search, translating.
+* ``evaluate``: word-vector benchmarks, bits per character, BLEU.
+* ``train``: progress bars and timing; ``ladder``: the perplexity ladder;
+  ``plotting``: figures; ``ddp``: data-parallel training (``torchrun -m helpers.ddp``).
+* Command-line tools: ``charlm`` (``python -m helpers.charlm FILE``) and ``translate``
+  (``python -m helpers.translate FILE``).
+* ``exercises``: the check-your-answer framework, one module of checks a lecture.
 """
 
-from .device import Scale, pick_device, setup
-from .train import Timer, progress, seed_everything
+from .device import Scale, pick_device, seed_everything, setup
+from .train import Timer, progress
 
 __all__ = ["setup", "pick_device", "Scale", "seed_everything", "progress", "Timer"]
 __version__ = "0.1.0"

@@ -26,8 +26,9 @@ import torch.distributed as dist
 import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel as DDP
 
-from . import charlm, data
+from . import data
 from .device import pick_device
+from .text import CharVocab
 from .transformer import GPT
 
 
@@ -68,7 +69,7 @@ def train(
         # the cores are shared by the ranks
         torch.set_num_threads(1)
     text = data.lm_splits().train[:200_000]
-    vocab = charlm.CharVocab(data.lm_splits().train)
+    vocab = CharVocab(data.lm_splits().train)
     ids = torch.as_tensor(vocab.encode(text))
     # same initial weights on every rank
     torch.manual_seed(seed)

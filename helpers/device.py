@@ -1,12 +1,24 @@
-"""Pick the device and the size of the experiments: small on a CPU, bigger on a GPU."""
+"""Where and how big: pick the device and the size of the experiments (small on a CPU,
+bigger on a GPU), find a model's device, seed every generator."""
 
 from __future__ import annotations
 
 import os
 import platform
+import random
 from dataclasses import dataclass
 
+import numpy as np
 import torch
+import torch.nn as nn
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and torch (CPU and CUDA) so a re-run gives the same
+    numbers."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
 
 
 def pick_device() -> torch.device:
@@ -15,6 +27,13 @@ def pick_device() -> torch.device:
     if forced:
         return torch.device(forced)
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def model_device(model: nn.Module) -> torch.device:
+    """The device of the model's parameters: batches are moved there (CPU when it has
+    none)."""
+    p = next(model.parameters(), None)
+    return p.device if p is not None else torch.device("cpu")
 
 
 @dataclass(frozen=True)
@@ -39,8 +58,6 @@ def setup(seed: int = 0, verbose: bool = True) -> tuple[torch.device, Scale]:
     The scale is ``large`` on a GPU and ``small`` otherwise; ``NLPBOOK_SCALE`` overrides
     it.
     """
-    from .train import seed_everything
-
     seed_everything(seed)
     device = pick_device()
     name = os.environ.get("NLPBOOK_SCALE") or (

@@ -1,17 +1,27 @@
-"""Intrinsic evaluation of word vectors: similarity benchmarks, analogies, nearest
-neighbours."""
+"""Evaluation, one metric a task.
+
+* Word vectors (lecture 01): ``similarity`` (human similarity benchmarks), ``analogies``
+  (3CosAdd), ``neighbours``.
+* Language models (lectures 03, 05): ``evaluate_bits``, bits per symbol on a held-out
+  text.
+* Translation (lectures 04, 05): ``corpus_bleu`` (sacrebleu).
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 import torch
+import torch.nn as nn
+import torch.nn.functional as F
 from scipy.stats import spearmanr
 
 from .data import Analogy, WordPair
-from .text import Vocab
+from .device import model_device
+from .text import Vocab, streams
 
 
 def as_unit_rows(E) -> np.ndarray:
@@ -124,3 +134,42 @@ def neighbours(E, vocab: Vocab, word: str, k: int = 8) -> list[tuple[str, float]
     sims[vocab[word]] = -np.inf
     top = np.argsort(-sims)[:k]
     return [(vocab.itos[i], float(sims[i])) for i in top]
+
+
+@torch.no_grad()
+def evaluate_bits(
+    model: nn.Module, ids: np.ndarray, batch: int = 16, seq_len: int = 256
+) -> float:
+    """Bits per symbol of ``model`` on ``ids``, reading it as ``batch`` streams with
+    carried state. Runs on the model's device, in eval mode, and leaves the model in the
+    mode it found it in."""
+    was_training = model.training
+    model.eval()
+    # (batch, N // batch)
+    data = streams(ids, batch).to(model_device(model))
+    state, total, count = None, 0.0, 0
+    for i in range(0, data.shape[1] - 1, seq_len):
+        x, y = data[:, i : i + seq_len], data[:, i + 1 : i + 1 + seq_len]
+        x = x[:, : y.shape[1]]
+        logits, state = model(x, state)
+        total += F.cross_entropy(
+            logits.reshape(-1, logits.shape[-1]), y.reshape(-1), reduction="sum"
+        ).item()
+        count += y.numel()
+    model.train(was_training)
+    return total / count / math.log(2)
+
+
+def corpus_bleu(hyps: Sequence[Sequence[str]], refs: Sequence[Sequence[str]]) -> float:
+    """sacrebleu's corpus BLEU (0-100) of token lists against one reference each, on our
+    tokens (``tokenize="none"``: the text is already split into tokens)."""
+    import sacrebleu
+
+    if len(hyps) != len(refs):
+        raise ValueError(f"{len(hyps)} hypotheses but {len(refs)} references")
+    return sacrebleu.corpus_bleu(
+        [" ".join(h) for h in hyps],
+        [[" ".join(r) for r in refs]],
+        tokenize="none",
+        force=True,
+    ).score

@@ -1,4 +1,6 @@
-"""Vocabulary and context windows: words to integer ids, and (centre, context) pairs."""
+"""Text to ids: vocabularies of words (``Vocab``) and of characters (``CharVocab``),
+(centre, context) windows, parallel streams for truncated backprop through time, and
+reading the reader's own UTF-8 files with clear errors."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
+import torch
 
 PAD, BOS, EOS, UNK = "<pad>", "<bos>", "<eos>", "<unk>"
 SPECIALS = (PAD, BOS, EOS, UNK)
@@ -138,6 +141,35 @@ class Vocab:
         return np.asarray(ids, dtype=np.int64), np.asarray(sent, dtype=np.int64)
 
 
+class CharVocab(Vocab):
+    """The sorted set of characters of a text (the book's one ``Vocab`` class, with
+    characters as tokens, in sorted order after any ``specials``). ``encode(str) -> (N,)
+    int64``, ``decode(ids) -> str``."""
+
+    def __init__(self, text: str, specials: Sequence[str] = ()):
+        if not text:
+            raise ValueError("cannot build a character vocabulary from an empty text")
+        super().__init__(Counter(text), min_count=1, specials=specials, by_count=False)
+
+    def encode(self, text: str) -> np.ndarray:
+        """(N,) int64 ids; unknown characters become ``<unk>`` if it is a special, else
+        a KeyError names them."""
+        unknown = sorted(set(text) - set(self.stoi))
+        if unknown and UNK not in self.specials:
+            raise KeyError(
+                f"{len(unknown)} character(s) not in the vocabulary: {unknown[:10]}"
+            )
+        unk = self.stoi.get(UNK, -1)
+        return np.fromiter(
+            (self.stoi.get(c, unk) for c in text), dtype=np.int64, count=len(text)
+        )
+
+    def decode(self, ids) -> str:
+        """The characters of ``ids``, joined (specials included as written, e.g.
+        ``<eos>``)."""
+        return "".join(self.itos[int(i)] for i in ids)
+
+
 def window_pairs(
     ids: np.ndarray, sent: np.ndarray, window: int, reach: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -167,6 +199,17 @@ def window_pairs(
     return np.concatenate(centres), np.concatenate(contexts)
 
 
+def streams(ids: np.ndarray, batch: int) -> torch.Tensor:
+    """Cut a sequence into ``batch`` parallel streams (batch, N // batch), for truncated
+    BPTT. The result is on the CPU; the trainers move it to their model's device."""
+    n = len(ids) // batch
+    if n < 2:
+        raise ValueError(
+            f"a text of {len(ids)} symbols is too short for {batch} parallel streams"
+        )
+    return torch.as_tensor(ids[: n * batch]).view(batch, n)
+
+
 def read_utf8(path: str | Path, what: str, expected: str) -> str:
     """The text of a UTF-8 file, with a clear error for a missing, empty, binary or
     non-UTF-8 one: ``what`` names the file ("text file"), ``expected`` says what it
@@ -189,3 +232,17 @@ def read_utf8(path: str | Path, what: str, expected: str) -> str:
             f"{raw[e.start : e.start + 4]!r}); "
             "convert it, e.g. with `iconv -t utf-8`"
         ) from None
+
+
+def read_text_file(path: str | Path, min_chars: int = 10_000) -> str:
+    """Read a plain-text (UTF-8) file for language modelling, with clear errors for a
+    missing, empty, binary or too-short file."""
+    text = read_utf8(
+        path, "text file", "plain UTF-8 text for a language model to learn from"
+    )
+    if len(text) < min_chars:
+        raise ValueError(
+            f"{path} has {len(text):,} characters; at least {min_chars:,} are needed "
+            "to train and validate a language model"
+        )
+    return text

@@ -1,25 +1,12 @@
-"""Seeding, progress bars and timing: the pieces every training loop of the book
-shares."""
+"""Progress bars and timing: the pieces every training loop of the book shares."""
 
 from __future__ import annotations
 
 import os
-import random
 import time
 from typing import Iterable, TypeVar
 
-import numpy as np
-import torch
-
 T = TypeVar("T")
-
-
-def seed_everything(seed: int) -> None:
-    """Seed Python, NumPy and torch (CPU and CUDA) so a re-run gives the same
-    numbers."""
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
 
 
 def progress_disabled() -> bool:

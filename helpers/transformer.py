@@ -11,9 +11,9 @@ and commands).
   connection and layer norm, pre-norm (default) or post-norm; encoder (bidirectional) or
   decoder (causal, with optional cross-attention to an encoder's output).
 * ``GPT``: a decoder-only character language model (learned positions, pre-norm blocks),
-  usable by ``helpers.charlm.train_lm`` / ``evaluate_bits`` / ``sample`` like the
-  recurrent models, and ``generate`` with or without a key/value cache (the same tokens
-  either way).
+  usable by ``helpers.lm.train_lm``, ``helpers.evaluate.evaluate_bits`` and
+  ``helpers.decoding.sample`` like the recurrent models (``helpers.decoding.generate``
+  samples with or without a key/value cache).
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ __all__ = [
     "MultiHeadAttention",
     "attention",
     "causal_mask",
-    "generate",
     "sinusoidal_positions",
 ]
 
@@ -274,7 +273,7 @@ class GPT(nn.Module):
     vocabulary.
 
     ``forward(idx, state=None) -> (logits, state)`` follows the interface of
-    ``helpers.charlm``'s models, so ``train_lm``, ``evaluate_bits`` and ``sample`` take
+    ``helpers.lm``'s models, so ``train_lm``, ``evaluate_bits`` and ``sample`` take
     it as they are. In training each chunk is its own sequence (positions 0..T-1, state
     None). In evaluation the state is the last ``block_size`` symbols seen, used as
     context; texts longer than the context are read in windows of ``block_size``
@@ -359,53 +358,3 @@ class GPT(nn.Module):
             lo = max(0, b - self.block_size)
             out.append(self.logits(full[:, lo:b])[:, a - lo :])
         return torch.cat(out, 1), full[:, -self.block_size :]
-
-
-@torch.no_grad()
-def generate(
-    model: GPT,
-    idx: torch.Tensor,
-    length: int,
-    temperature: float = 1.0,
-    seed: int = 0,
-    cache: bool = True,
-) -> torch.Tensor:
-    """Append ``length`` sampled symbols to idx (B, T0); temperature 0 is greedy.
-
-    The context is the text since the last reset: when it reaches ``block_size``, it
-    restarts from its last half. Without a cache every step recomputes the whole
-    context; with one, each step computes only the new position's queries, keys and
-    values (a reset recomputes the kept half). Both follow the same rule, so they give
-    the same tokens.
-    """
-    was_training = model.training
-    model.eval()
-    g = torch.Generator(device=idx.device).manual_seed(seed)
-    seq, ctx_start = idx, 0
-    caches = [{} for _ in model.blocks] if cache else None
-    feed = idx[:, -model.block_size :]
-    if idx.shape[1] > model.block_size:
-        ctx_start = idx.shape[1] - model.block_size
-    for _ in range(length):
-        if cache:
-            logits = model.logits(feed, caches)[:, -1]
-        else:
-            logits = model.logits(seq[:, ctx_start:])[:, -1]  # (B, V)
-        if temperature == 0:
-            nxt = logits.argmax(-1, keepdim=True)
-        else:
-            # (B, 1)
-            nxt = torch.multinomial(
-                torch.softmax(logits / temperature, -1), 1, generator=g
-            )
-        seq = torch.cat([seq, nxt], 1)
-        if seq.shape[1] - ctx_start > model.block_size:
-            # context full: keep its last half
-            ctx_start = seq.shape[1] - model.block_size // 2
-            if cache:
-                caches = [{} for _ in model.blocks]
-                feed = seq[:, ctx_start:]
-                continue
-        feed = nxt
-    model.train(was_training)
-    return seq

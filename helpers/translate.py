@@ -16,9 +16,11 @@ import time
 
 import torch
 
-from . import seq2seq as s2s
-from . import translation as tr
+from . import translation_models as tm
+from .decoding import translate
 from .device import pick_device
+from .evaluate import corpus_bleu
+from .pairs import batches, build_vocabs, detokenize, read_pairs, split_pairs
 
 
 def run(
@@ -34,9 +36,9 @@ def run(
 ) -> dict:
     """Train on ``path`` for ``seconds`` (or ``max_steps``) and return the held-out BLEU
     scores."""
-    pairs = tr.read_pairs(path, max_len=max_len)
-    train, test = tr.split_pairs(pairs, 0.1, seed)
-    src_vocab, tgt_vocab = tr.build_vocabs(train, min_count=min_count)
+    pairs = read_pairs(path, max_len=max_len)
+    train, test = split_pairs(pairs, 0.1, seed)
+    src_vocab, tgt_vocab = build_vocabs(train, min_count=min_count)
     unk = sum(w not in tgt_vocab for _, t in test for w in t) / max(
         1, sum(len(t) for _, t in test)
     )
@@ -47,12 +49,12 @@ def run(
     )
     device = pick_device()
     torch.manual_seed(seed)
-    model = s2s.Seq2Seq(
+    model = tm.Seq2Seq(
         len(src_vocab), len(tgt_vocab), emb=128, hidden=hidden, attention="dot"
     ).to(device)
-    hist = s2s.train(
+    hist = tm.train(
         model,
-        tr.batches(train, src_vocab, tgt_vocab, batch_size, seed=seed),
+        batches(train, src_vocab, tgt_vocab, batch_size, seed=seed),
         steps=max_steps,
         seconds=seconds,
         every=100,
@@ -67,9 +69,9 @@ def run(
     result = {"pairs": len(pairs), "steps": hist.steps[-1], "train_s": hist.seconds[-1]}
     for k in (1, 5):
         t0 = time.perf_counter()
-        hyps = s2s.translate(model, sources, src_vocab, tgt_vocab, k=k)
+        hyps = translate(model, sources, src_vocab, tgt_vocab, k=k)
         secs = time.perf_counter() - t0
-        result[f"bleu_k{k}"] = tr.corpus_bleu(hyps, refs)
+        result[f"bleu_k{k}"] = corpus_bleu(hyps, refs)
         result[f"sent_per_s_k{k}"] = len(sources) / secs
         print(
             f"{'greedy' if k == 1 else f'beam k={k}':>10}: BLEU "
@@ -77,8 +79,8 @@ def run(
         )
     for s, r, h in list(zip(sources, refs, hyps))[:show]:
         print(
-            f"  {tr.detokenize(s)}\n    reference: {tr.detokenize(r)}\n    model:     "
-            f"{tr.detokenize(h)}"
+            f"  {detokenize(s)}\n    reference: {detokenize(r)}\n    model:     "
+            f"{detokenize(h)}"
         )
     return result
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import charlm
+from helpers import charlm, decoding, lm
 from helpers.transformer import GPT
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,14 +43,14 @@ def test_train_on_text_file_gpt(text_file):
     )
     assert isinstance(model, GPT) and len(vocab) == len(set(text_file.read_text()))
     assert hist.steps[-1] == 30 and hist.val_bits[-1] < hist.val_bits[0]
-    assert charlm.sample(model, vocab, "the ", length=30).startswith("the ")
+    assert decoding.sample(model, vocab, "the ", length=30).startswith("the ")
 
 
 def test_train_on_text_file_lstm_still_default(text_file):
     model, _, hist = charlm.train_on_text_file(
         text_file, seconds=3600, hidden=32, steps=5, evals=1
     )
-    assert isinstance(model, charlm.RecurrentLM) and hist.steps[-1] == 5
+    assert isinstance(model, lm.RecurrentLM) and hist.steps[-1] == 5
 
 
 def test_unknown_model(text_file):

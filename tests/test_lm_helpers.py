@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from helpers import charlm, ladder
+from helpers import charlm, decoding, device, evaluate, ladder, lm, text
 from helpers.data import lm_splits
 from helpers.ngram import CharNGram
 
@@ -63,9 +63,9 @@ def test_char_ngram_matches_textbook_recursion_and_normalises():
 def test_window_and_recurrent_lm_shapes_and_state():
     x = torch.randint(0, 10, (3, 7))
     for model in (
-        charlm.WindowLM(10, window=4, emb=5, hidden=8),
-        charlm.RecurrentLM(10, "rnn", 5, 8),
-        charlm.RecurrentLM(10, "lstm", 5, 8),
+        lm.WindowLM(10, window=4, emb=5, hidden=8),
+        lm.RecurrentLM(10, "rnn", 5, 8),
+        lm.RecurrentLM(10, "lstm", 5, 8),
     ):
         logits, state = model(x)
         assert logits.shape == (3, 7, 10)
@@ -74,15 +74,15 @@ def test_window_and_recurrent_lm_shapes_and_state():
         b, _ = model(x[:, 3:], s1)
         torch.testing.assert_close(torch.cat([a, b], 1), logits)
     with pytest.raises(ValueError, match="cell must be"):
-        charlm.RecurrentLM(10, "gru")
+        lm.RecurrentLM(10, "gru")
 
 
 def test_train_lm_learns_a_repeating_text_and_samples_it():
-    vocab = charlm.CharVocab("abcd ")
+    vocab = text.CharVocab("abcd ")
     ids = vocab.encode("abcd " * 400)
     torch.manual_seed(0)
-    model = charlm.RecurrentLM(len(vocab), "lstm", emb=8, hidden=32)
-    hist = charlm.train_lm(
+    model = lm.RecurrentLM(len(vocab), "lstm", emb=8, hidden=32)
+    hist = lm.train_lm(
         model,
         ids,
         ids[:500],
@@ -94,9 +94,9 @@ def test_train_lm_learns_a_repeating_text_and_samples_it():
         val_chars=500,
     )
     assert len(hist.val_bits) == 3 and hist.val_bits[-1] < 0.2 < math.log2(5)
-    assert charlm.sample(model, vocab, "ab", length=8, temperature=0) == "abcd abcd "
+    assert decoding.sample(model, vocab, "ab", length=8, temperature=0) == "abcd abcd "
     with pytest.raises(ValueError, match="give a budget"):
-        charlm.train_lm(model, ids, ids)
+        lm.train_lm(model, ids, ids)
     with pytest.raises(KeyError, match="not in the vocabulary"):
         vocab.encode("abz")
 
@@ -108,15 +108,15 @@ def test_read_text_file_errors(tmp_path):
     (tmp_path / "latin1.txt").write_bytes("caf\xe9 ".encode("latin-1") * 5000)
     (tmp_path / "ok.txt").write_text("the cat sat on the mat. " * 1000)
     with pytest.raises(FileNotFoundError, match="no text file"):
-        charlm.read_text_file(tmp_path / "missing.txt")
+        text.read_text_file(tmp_path / "missing.txt")
     with pytest.raises(ValueError, match="is empty"):
-        charlm.read_text_file(tmp_path / "empty.txt")
+        text.read_text_file(tmp_path / "empty.txt")
     with pytest.raises(ValueError, match="looks binary"):
-        charlm.read_text_file(tmp_path / "bin.dat")
+        text.read_text_file(tmp_path / "bin.dat")
     with pytest.raises(ValueError, match="at least 10,000 are needed"):
-        charlm.read_text_file(tmp_path / "short.txt")
+        text.read_text_file(tmp_path / "short.txt")
     with pytest.raises(ValueError, match="not UTF-8"):
-        charlm.read_text_file(tmp_path / "latin1.txt")
+        text.read_text_file(tmp_path / "latin1.txt")
     model, vocab, hist = charlm.train_on_text_file(
         tmp_path / "ok.txt", seconds=3, hidden=32, batch=8, seq_len=32, evals=2
     )
@@ -150,7 +150,7 @@ def test_ladder_table_sorted():
 def test_train_lm_decay_lowers_the_learning_rate_to_a_tenth(monkeypatch):
     torch.manual_seed(0)
     ids = np.tile(np.arange(5), 400)
-    model = charlm.RecurrentLM(5, "rnn", emb=4, hidden=8)
+    model = lm.RecurrentLM(5, "rnn", emb=4, hidden=8)
     seen, step = [], torch.optim.Adam.step
 
     def spy(self, *a, **k):
@@ -158,7 +158,7 @@ def test_train_lm_decay_lowers_the_learning_rate_to_a_tenth(monkeypatch):
         return step(self, *a, **k)
 
     monkeypatch.setattr(torch.optim.Adam, "step", spy)
-    charlm.train_lm(
+    lm.train_lm(
         model,
         ids,
         ids[:100],
@@ -175,19 +175,19 @@ def test_train_lm_decay_lowers_the_learning_rate_to_a_tenth(monkeypatch):
 
 
 def test_cosine_lr_is_a_pure_schedule():
-    assert charlm.cosine_lr(1e-2, 0.0) == pytest.approx(1e-2)
-    assert charlm.cosine_lr(1e-2, 0.5) == pytest.approx(0.55e-2)
-    assert charlm.cosine_lr(1e-2, 1.0) == pytest.approx(1e-3)
-    assert charlm.cosine_lr(1e-2, 7.0) == pytest.approx(1e-3) and charlm.cosine_lr(
+    assert lm.cosine_lr(1e-2, 0.0) == pytest.approx(1e-2)
+    assert lm.cosine_lr(1e-2, 0.5) == pytest.approx(0.55e-2)
+    assert lm.cosine_lr(1e-2, 1.0) == pytest.approx(1e-3)
+    assert lm.cosine_lr(1e-2, 7.0) == pytest.approx(1e-3) and lm.cosine_lr(
         1e-2, -1.0
     ) == pytest.approx(1e-2)
-    assert charlm.cosine_lr(1e-2, 0.7, decay=False) == 1e-2
-    rates = [charlm.cosine_lr(1.0, k / 20) for k in range(21)]
+    assert lm.cosine_lr(1e-2, 0.7, decay=False) == 1e-2
+    rates = [lm.cosine_lr(1.0, k / 20) for k in range(21)]
     assert all(a > b for a, b in zip(rates, rates[1:]))
 
 
 def test_window_lm_of_one_character_keeps_no_state():
-    model = charlm.WindowLM(6, window=1, emb=3, hidden=4)
+    model = lm.WindowLM(6, window=1, emb=3, hidden=4)
     x = torch.randint(0, 6, (2, 9))
     logits, state = model(x)
     assert logits.shape == (2, 9, 6) and state.shape == (2, 0)
@@ -196,25 +196,25 @@ def test_window_lm_of_one_character_keeps_no_state():
     torch.testing.assert_close(torch.cat([a, b], 1), logits)
     assert s2.shape == (2, 0)
     # a window of 3 carries exactly the last 2 inputs
-    _, s3 = charlm.WindowLM(6, window=3, emb=3, hidden=4)(x)
+    _, s3 = lm.WindowLM(6, window=3, emb=3, hidden=4)(x)
     assert torch.equal(s3, x[:, -2:])
 
 
 @pytest.mark.parametrize("start_training", [True, False])
 def test_evaluate_train_and_sample_restore_the_mode(start_training):
-    vocab = charlm.CharVocab("abc ")
+    vocab = text.CharVocab("abc ")
     ids = vocab.encode("abc " * 200)
-    model = charlm.RecurrentLM(len(vocab), "rnn", emb=4, hidden=8).train(start_training)
+    model = lm.RecurrentLM(len(vocab), "rnn", emb=4, hidden=8).train(start_training)
     seen = []
     forward = model.forward
     model.forward = lambda *a, **k: (seen.append(model.training), forward(*a, **k))[1]
-    charlm.evaluate_bits(model, ids, batch=2, seq_len=16)
+    evaluate.evaluate_bits(model, ids, batch=2, seq_len=16)
     assert model.training is start_training and not any(seen)
     seen.clear()
-    charlm.sample(model, vocab, "ab", length=5)
+    decoding.sample(model, vocab, "ab", length=5)
     assert model.training is start_training and not any(seen)
     seen.clear()
-    charlm.train_lm(
+    lm.train_lm(
         model, ids, ids[:100], steps=3, batch=2, seq_len=16, evals=1, val_chars=100
     )
     assert model.training is start_training and seen[0] is True  # trains in train mode
@@ -237,13 +237,14 @@ def test_trainers_and_sampler_move_batches_to_the_models_device(monkeypatch):
         return real_to(self, *args, **kwargs)
 
     monkeypatch.setattr(torch.Tensor, "to", fake_to)
-    monkeypatch.setattr(charlm, "model_device", lambda model: fake)
-    vocab = charlm.CharVocab("abc ")
+    for module in (lm, evaluate, decoding):
+        monkeypatch.setattr(module, "model_device", lambda model: fake)
+    vocab = text.CharVocab("abc ")
     ids = vocab.encode("abc " * 200)
     val = ids[:100].copy()
     for model in (
-        charlm.RecurrentLM(len(vocab), "lstm", emb=4, hidden=8),
-        charlm.WindowLM(len(vocab), 3, 4, 8),
+        lm.RecurrentLM(len(vocab), "lstm", emb=4, hidden=8),
+        lm.WindowLM(len(vocab), 3, 4, 8),
     ):
         inputs = []
         forward = model.forward
@@ -252,11 +253,11 @@ def test_trainers_and_sampler_move_batches_to_the_models_device(monkeypatch):
             f(x, state),
         )[1]
         for run in (
-            lambda: charlm.train_lm(
+            lambda: lm.train_lm(
                 model, ids, val, steps=3, batch=2, seq_len=16, evals=1, val_chars=100
             ),
-            lambda: charlm.evaluate_bits(model, val, batch=2, seq_len=16),
-            lambda: charlm.sample(model, vocab, "ab", length=4),
+            lambda: evaluate.evaluate_bits(model, val, batch=2, seq_len=16),
+            lambda: decoding.sample(model, vocab, "ab", length=4),
         ):
             moved.clear()
             inputs.clear()
@@ -269,25 +270,23 @@ def test_trainers_and_sampler_move_batches_to_the_models_device(monkeypatch):
 def test_charlm_runs_on_the_meta_device():
     # the models build their initial state on the input's device: a forward pass works
     # on any device
-    for model in (charlm.RecurrentLM(5, "lstm", 4, 8), charlm.WindowLM(5, 3, 4, 8)):
+    for model in (lm.RecurrentLM(5, "lstm", 4, 8), lm.WindowLM(5, 3, 4, 8)):
         model = model.to("meta")
         logits, _ = model(torch.zeros(2, 7, dtype=torch.long, device="meta"))
         assert logits.device.type == "meta" and logits.shape == (2, 7, 5)
-        assert charlm.model_device(model).type == "meta"
+        assert device.model_device(model).type == "meta"
 
 
 def test_char_vocab_is_the_books_vocab_in_sorted_order():
-    v = charlm.CharVocab("banana band")
-    assert v.itos == sorted(set("banana band")) and isinstance(v, charlm.Vocab)
+    v = text.CharVocab("banana band")
+    assert v.itos == sorted(set("banana band")) and isinstance(v, text.Vocab)
     assert v.decode(v.encode("band")) == "band" and v.encode("ab").dtype == np.int64
     assert v.counts[v.stoi["a"]] == 4
-    s = charlm.CharVocab("banana band", specials=charlm.SPECIALS)
-    assert (
-        s.itos[:4] == list(charlm.SPECIALS) and s.itos[4:] == v.itos and s.pad_id == 0
-    )
+    s = text.CharVocab("banana band", specials=text.SPECIALS)
+    assert s.itos[:4] == list(text.SPECIALS) and s.itos[4:] == v.itos and s.pad_id == 0
     # unknown characters -> <unk>
     assert s.encode("bz").tolist() == [s.stoi["b"], s.unk_id]
     with pytest.raises(KeyError, match="not in the vocabulary"):
         v.encode("bz")
     with pytest.raises(ValueError, match="empty text"):
-        charlm.CharVocab("")
+        text.CharVocab("")

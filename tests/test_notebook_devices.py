@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from fake_device import DEV, FakeDevice
 
 import helpers
-from helpers import charlm
+from helpers import lm
 
 NOTEBOOKS = pathlib.Path(__file__).resolve().parents[1] / "notebooks"
 CPU = torch.device("cpu")
@@ -233,9 +233,7 @@ def test_lecture02_trainers_follow_the_device():
 
 def test_lecture03_gradient_clipping_run_follows_the_device():
     rng = np.random.default_rng(0)
-    data = dict(
-        vocab=list("abcdefgh"), tr_c=rng.integers(0, 8, 16 * 64 * 4), charlm=charlm
-    )
+    data = dict(vocab=list("abcdefgh"), tr_c=rng.integers(0, 8, 16 * 64 * 4), lm=lm)
     cpu = definitions("03_language_models.ipynb", ["unstable_run"], device=CPU, **data)
     dev = definitions("03_language_models.ipynb", ["unstable_run"], device=DEV, **data)
     (norms, losses), used = on_device(dev["unstable_run"], clip=1.0, steps=3)

@@ -9,7 +9,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from helpers import charlm
+from helpers import decoding, evaluate, lm, text
 from helpers import transformer as tfm
 
 
@@ -194,26 +194,26 @@ def test_gpt_with_charlm_loop():
     ids = np.tile(np.arange(11), 300)  # a periodic text: easy to learn
     ids = np.where(rng.random(len(ids)) < 0.02, rng.integers(0, 11, len(ids)), ids)
     g = small_gpt()
-    hist = charlm.train_lm(
+    hist = lm.train_lm(
         g, ids[:3000], ids[3000:], steps=60, batch=8, seq_len=16, lr=3e-3, evals=2
     )
     assert hist.val_bits[-1] < hist.val_bits[0] and hist.val_bits[-1] < 2.0
-    assert abs(charlm.evaluate_bits(g, ids[3000:]) - hist.val_bits[-1]) < 1e-6
-    vocab = charlm.CharVocab("abcdefghijk")
-    assert len(charlm.sample(g, vocab, "abc", length=40)) == 43
+    assert abs(evaluate.evaluate_bits(g, ids[3000:]) - hist.val_bits[-1]) < 1e-6
+    vocab = text.CharVocab("abcdefghijk")
+    assert len(decoding.sample(g, vocab, "abc", length=40)) == 43
 
 
 @pytest.mark.parametrize("temperature", [0.0, 1.0])
 def test_kv_cache_same_tokens(temperature):
     g = small_gpt()
     prompt = torch.randint(0, 11, (2, 5))
-    a = tfm.generate(g, prompt, 60, temperature=temperature, seed=3, cache=False)
-    b = tfm.generate(g, prompt, 60, temperature=temperature, seed=3, cache=True)
+    a = decoding.generate(g, prompt, 60, temperature=temperature, seed=3, cache=False)
+    b = decoding.generate(g, prompt, 60, temperature=temperature, seed=3, cache=True)
     assert a.shape == (2, 65) and torch.equal(a, b) and torch.equal(a[:, :5], prompt)
     long_prompt = torch.randint(0, 11, (1, 40))  # longer than the context
     assert torch.equal(
-        tfm.generate(g, long_prompt, 20, cache=False),
-        tfm.generate(g, long_prompt, 20, cache=True),
+        decoding.generate(g, long_prompt, 20, cache=False),
+        decoding.generate(g, long_prompt, 20, cache=True),
     )
 
 

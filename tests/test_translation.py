@@ -6,13 +6,12 @@ from pathlib import Path
 import pytest
 import torch
 
-from helpers import seq2seq as s2s
-from helpers import translate
-from helpers import translation as tr
+from helpers import decoding, evaluate, pairs, translate
+from helpers import translation_models as tm
 
 
 def test_tokenize_and_detokenize():
-    assert tr.tokenize("Quatre-vingt-dix, non!") == [
+    assert pairs.tokenize("Quatre-vingt-dix, non!") == [
         "quatre",
         "-",
         "vingt",
@@ -23,23 +22,29 @@ def test_tokenize_and_detokenize():
         "!",
     ]
     assert (
-        tr.detokenize(["quatre", "-", "vingt", "-", "dix", "-", "sept"])
+        pairs.detokenize(["quatre", "-", "vingt", "-", "dix", "-", "sept"])
         == "quatre-vingt-dix-sept"
     )
-    assert tr.detokenize(["one", "million", ",", "two"]) == "one million, two"
+    assert pairs.detokenize(["one", "million", ",", "two"]) == "one million, two"
 
 
 def test_number_task_is_real_seeded_and_disjoint():
-    a, b = tr.number_task(300, 50, 50, seed=3), tr.number_task(300, 50, 50, seed=3)
+    a, b = (
+        pairs.number_task(300, 50, 50, seed=3),
+        pairs.number_task(300, 50, 50, seed=3),
+    )
     assert a == b
-    assert tr.number_task(300, 50, 50, seed=4) != a
+    assert pairs.number_task(300, 50, 50, seed=4) != a
     train = {tuple(s) for s, _ in a.train}
     assert not train & {tuple(s) for s, _ in a.test} and not train & {
         tuple(s) for s, _ in a.val
     }
-    assert tr.number_pair(71) == (["seventy", "-", "one"], ["soixante", "et", "onze"])
+    assert pairs.number_pair(71) == (
+        ["seventy", "-", "one"],
+        ["soixante", "et", "onze"],
+    )
     with pytest.raises(ValueError, match="too many"):
-        tr.number_task(60, 0, 0, max_value=100)
+        pairs.number_task(60, 0, 0, max_value=100)
 
 
 def write(tmp_path: Path, name: str, content) -> Path:
@@ -54,12 +59,12 @@ def test_read_pairs_reads_tatoeba_format(tmp_path):
         "tatoeba.org #1\n"
         for i in range(150)
     )
-    pairs = tr.read_pairs(
+    read = pairs.read_pairs(
         write(tmp_path, "fra.txt", lines + "x" * 5 + "\t" + "y " * 30 + "\n")
     )
     # the over-long pair is dropped
-    assert len(pairs) == 150
-    assert pairs[3] == (
+    assert len(read) == 150
+    assert read[3] == (
         ["i", "have", "3", "cats", "."],
         ["j", "'", "ai", "3", "chats", "."],
     )
@@ -77,23 +82,23 @@ def test_read_pairs_reads_tatoeba_format(tmp_path):
 )
 def test_read_pairs_errors_say_what_was_expected(tmp_path, name, content, message):
     with pytest.raises(ValueError, match=message):
-        tr.read_pairs(write(tmp_path, name, content))
+        pairs.read_pairs(write(tmp_path, name, content))
 
 
 def test_read_pairs_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError, match="source<TAB>target"):
-        tr.read_pairs(tmp_path / "nope.txt")
+        pairs.read_pairs(tmp_path / "nope.txt")
 
 
 def test_vocabs_unk_and_batches():
-    pairs = [("a b c".split(), "x y".split()), ("a b".split(), "x z z".split())]
-    sv, tv = tr.build_vocabs(pairs, min_count=2)
+    ps = [("a b c".split(), "x y".split()), ("a b".split(), "x z z".split())]
+    sv, tv = pairs.build_vocabs(ps, min_count=2)
     assert (
         sv.itos[:4] == ["<pad>", "<bos>", "<eos>", "<unk>"]
         and "c" not in sv
         and "z" in tv
     )
-    b = tr.make_batch(pairs, sv, tv)
+    b = pairs.make_batch(ps, sv, tv)
     assert b.src.tolist() == [
         [sv["a"], sv["b"], sv.unk_id],
         [sv["a"], sv["b"], sv.pad_id],
@@ -101,31 +106,31 @@ def test_vocabs_unk_and_batches():
     assert b.src_len.tolist() == [3, 2]
     assert b.tgt_in[:, 0].tolist() == [tv.bos_id] * 2
     assert b.tgt_out[0].tolist() == [tv["x"], tv.unk_id, tv.eos_id, tv.pad_id]
-    it = tr.batches(pairs, sv, tv, batch_size=1, seed=0)
+    it = pairs.batches(ps, sv, tv, batch_size=1, seed=0)
     assert len([next(it) for _ in range(5)]) == 5  # endless
-    assert tr.split_pairs(list(range(20)), 0.1, seed=1) == tr.split_pairs(
+    assert pairs.split_pairs(list(range(20)), 0.1, seed=1) == pairs.split_pairs(
         list(range(20)), 0.1, seed=1
     )
 
 
 @pytest.fixture(scope="module")
 def tiny():
-    data = tr.number_task(400, 10, 30, max_value=10_000, seed=0)
-    sv, tv = tr.build_vocabs(data.train)
+    data = pairs.number_task(400, 10, 30, max_value=10_000, seed=0)
+    sv, tv = pairs.build_vocabs(data.train)
     return data, sv, tv
 
 
-@pytest.mark.parametrize("attention", s2s.ATTENTION)
+@pytest.mark.parametrize("attention", tm.ATTENTION)
 def test_padding_changes_neither_loss_nor_attention(tiny, attention):
     data, sv, tv = tiny
     torch.manual_seed(0)
-    model = s2s.Seq2Seq(len(sv), len(tv), 8, 16, attention).eval()
-    b = tr.make_batch(data.train[:6], sv, tv)
+    model = tm.Seq2Seq(len(sv), len(tv), 8, 16, attention).eval()
+    b = pairs.make_batch(data.train[:6], sv, tv)
     logp, alpha = model(b.src, b.src_len, b.tgt_in)
     src = torch.cat([b.src, torch.zeros(6, 7, dtype=torch.long)], 1)
     logp2, alpha2 = model(src, b.src_len, b.tgt_in)
     assert torch.allclose(
-        s2s.loss_fn(logp, b.tgt_out), s2s.loss_fn(logp2, b.tgt_out), atol=1e-5
+        tm.loss_fn(logp, b.tgt_out), tm.loss_fn(logp2, b.tgt_out), atol=1e-5
     )
     if attention is not None:
         S = b.src.shape[1]
@@ -137,58 +142,62 @@ def test_padding_changes_neither_loss_nor_attention(tiny, attention):
 
 def test_bad_model_arguments():
     with pytest.raises(ValueError, match="attention must be"):
-        s2s.Seq2Seq(5, 5, attention="cosine")
+        tm.Seq2Seq(5, 5, attention="cosine")
     with pytest.raises(ValueError, match="even"):
-        s2s.Seq2Seq(5, 5, hidden=15)
+        tm.Seq2Seq(5, 5, hidden=15)
 
 
 def test_training_decoding_and_beam(tiny):
     data, sv, tv = tiny
     torch.manual_seed(0)
-    model = s2s.Seq2Seq(len(sv), len(tv), 32, 64, "dot")
-    hist = s2s.train(model, tr.batches(data.train, sv, tv, 32), steps=120, every=40)
+    model = tm.Seq2Seq(len(sv), len(tv), 32, 64, "dot")
+    hist = tm.train(model, pairs.batches(data.train, sv, tv, 32), steps=120, every=40)
     assert hist.loss[-1] < hist.loss[0] / 3
-    b = tr.make_batch(data.test, sv, tv)
-    g, g_score, att = s2s.greedy(model, b.src, b.src_len, tv.bos_id, tv.eos_id)
-    k1, k1_score = s2s.beam_search(
+    b = pairs.make_batch(data.test, sv, tv)
+    g, g_score, att = decoding.greedy(model, b.src, b.src_len, tv.bos_id, tv.eos_id)
+    k1, k1_score = decoding.beam_search(
         model, b.src, b.src_len, tv.bos_id, tv.eos_id, k=1, alpha=0.0
     )
     # beam of width 1 is greedy
     assert k1 == g and torch.allclose(k1_score, g_score, atol=1e-4)
-    bm, bm_score = s2s.beam_search(
+    bm, bm_score = decoding.beam_search(
         model, b.src, b.src_len, tv.bos_id, tv.eos_id, k=4, alpha=0.0
     )
     assert (bm_score >= g_score - 1e-4).all()
     assert all(a.shape == (min(len(s) + 1, 40), b.src.shape[1]) for a, s in zip(att, g))
     assert all(torch.allclose(a.sum(1), torch.ones(a.shape[0])) for a in att)
-    hyps = s2s.translate(model, [s for s, _ in data.test], sv, tv, k=3)
+    hyps = decoding.translate(model, [s for s, _ in data.test], sv, tv, k=3)
     assert len(hyps) == len(data.test)
-    assert tr.corpus_bleu(hyps, [t for _, t in data.test]) == pytest.approx(
-        tr.corpus_bleu(hyps, [t for _, t in data.test])
+    assert evaluate.corpus_bleu(hyps, [t for _, t in data.test]) == pytest.approx(
+        evaluate.corpus_bleu(hyps, [t for _, t in data.test])
     )
 
 
 def test_seconds_budget_stops_training(tiny):
     data, sv, tv = tiny
-    model = s2s.Seq2Seq(len(sv), len(tv), 8, 16, None)
-    hist = s2s.train(
-        model, tr.batches(data.train, sv, tv, 16), steps=10**6, seconds=0.5, every=10**6
+    model = tm.Seq2Seq(len(sv), len(tv), 8, 16, None)
+    hist = tm.train(
+        model,
+        pairs.batches(data.train, sv, tv, 16),
+        steps=10**6,
+        seconds=0.5,
+        every=10**6,
     )
     assert hist.steps[-1] < 10**6 and hist.seconds[-1] >= 0.5
 
 
 def test_corpus_bleu_is_sacrebleu():
-    assert tr.corpus_bleu(
+    assert evaluate.corpus_bleu(
         [["a", "b", "c", "d"]], [["a", "b", "c", "d"]]
     ) == pytest.approx(100)
     with pytest.raises(ValueError, match="2 hypotheses but 1"):
-        tr.corpus_bleu([["a"], ["b"]], [["a"]])
+        evaluate.corpus_bleu([["a"], ["b"]], [["a"]])
 
 
 def test_translate_command(tmp_path, capsys):
     lines = "".join(
         f"{' '.join(s)}\t{' '.join(t)}\n"
-        for s, t in tr.number_task(300, 0, 0, max_value=1000).train
+        for s, t in pairs.number_task(300, 0, 0, max_value=1000).train
     )
     path = write(tmp_path, "numbers.tsv", lines)
     result = translate.run(str(path), seconds=3, hidden=32, show=2, max_steps=30)
@@ -201,10 +210,10 @@ def test_translate_command(tmp_path, capsys):
 def test_transformer_translator_steps_equal_teacher_forcing_and_ignore_padding(tiny):
     data, sv, tv = tiny
     torch.manual_seed(0)
-    model = s2s.TransformerTranslator(
+    model = tm.TransformerTranslator(
         len(sv), len(tv), d_model=32, n_heads=4, layers=2
     ).eval()
-    b = tr.make_batch(data.train[:5], sv, tv)
+    b = pairs.make_batch(data.train[:5], sv, tv)
     # (B, T, V), (B, T, S)
     logp, cross = model(b.src, b.src_len, b.tgt_in)
     enc, mask, state = model.encode(b.src, b.src_len)
@@ -218,11 +227,11 @@ def test_transformer_translator_steps_equal_teacher_forcing_and_ignore_padding(t
         torch.allclose(logp, logp2, atol=1e-5)
         and (cross2[:, :, b.src.shape[1] :] == 0).all()
     )
-    hist = s2s.train(
-        model, tr.batches(data.train, sv, tv, 32), steps=40, lr=1e-3, every=20
+    hist = tm.train(
+        model, pairs.batches(data.train, sv, tv, 32), steps=40, lr=1e-3, every=20
     )
     assert hist.loss[-1] < hist.loss[0]
-    hyps = s2s.translate(model, [s for s, _ in data.test[:4]], sv, tv, k=2)
+    hyps = decoding.translate(model, [s for s, _ in data.test[:4]], sv, tv, k=2)
     assert len(hyps) == 4
 
 
@@ -243,19 +252,19 @@ def test_download_pairs_from_a_loopback_server(tmp_path, monkeypatch):
     monkeypatch.setenv("no_proxy", "*")
     try:
         sha = hashlib.sha256(archive).hexdigest()
-        path = tr.download_pairs(srv.url("/fra-eng.zip"), sha, member="fra.txt")
-        assert len(tr.read_pairs(path)) == 120
+        path = pairs.download_pairs(srv.url("/fra-eng.zip"), sha, member="fra.txt")
+        assert len(pairs.read_pairs(path)) == 120
         # cached
         assert (
-            tr.download_pairs(
+            pairs.download_pairs(
                 srv.url("/fra-eng.zip"), sha, member="fra.txt", offline=True
             )
             == path
         )
         with pytest.raises(ValueError, match="member"):
-            tr.download_pairs(srv.url("/fra-eng.zip"), sha)
+            pairs.download_pairs(srv.url("/fra-eng.zip"), sha)
         with pytest.raises(DownloadError):
-            tr.download_pairs(srv.url("/missing.zip"), None, member="fra.txt")
+            pairs.download_pairs(srv.url("/missing.zip"), None, member="fra.txt")
         # nothing half-written
         assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
     finally:
@@ -268,10 +277,14 @@ def test_warmup_scales_the_first_updates(tiny):
     moved = {}
     for warmup in (0, 100):
         torch.manual_seed(0)
-        model = s2s.TransformerTranslator(len(sv), len(tv), d_model=32, n_heads=4)
+        model = tm.TransformerTranslator(len(sv), len(tv), d_model=32, n_heads=4)
         before = [p.detach().clone() for p in model.parameters()]
-        s2s.train(
-            model, tr.batches(data.train, sv, tv, 16), steps=1, lr=1e-3, warmup=warmup
+        tm.train(
+            model,
+            pairs.batches(data.train, sv, tv, 16),
+            steps=1,
+            lr=1e-3,
+            warmup=warmup,
         )
         moved[warmup] = max(
             (p.detach() - b).abs().max().item()

@@ -1,5 +1,5 @@
-"""Translation data (lecture 04, reused in 05): sentence pairs, tokens, vocabularies,
-batches, BLEU.
+"""Sentence pairs for translation (lecture 04, reused in 05): tokens, the number task,
+pairs files, vocabularies, padded batches. (BLEU is in ``helpers.evaluate``.)
 
 * ``number_task``: English number words to French ones, generated offline by
   ``num2words`` (real French: "ninety-seven" -> "quatre-vingt-dix-sept"), numbers drawn
@@ -11,8 +11,6 @@ batches, BLEU.
   error when offline) and returns its local path.
 * ``build_vocabs``, ``batches``: ids with ``<pad>``, ``<bos>``, ``<eos>``, ``<unk>``;
   padded batches.
-* ``corpus_bleu``: sacrebleu's corpus BLEU on token lists (lecture 04 writes its own and
-  checks it).
 """
 
 from __future__ import annotations
@@ -223,18 +221,3 @@ def batches(
                 tgt_vocab,
                 device,
             )
-
-
-def corpus_bleu(hyps: Sequence[Sequence[str]], refs: Sequence[Sequence[str]]) -> float:
-    """sacrebleu's corpus BLEU (0-100) of token lists against one reference each, on our
-    tokens (``tokenize="none"``: the text is already split into tokens)."""
-    import sacrebleu
-
-    if len(hyps) != len(refs):
-        raise ValueError(f"{len(hyps)} hypotheses but {len(refs)} references")
-    return sacrebleu.corpus_bleu(
-        [" ".join(h) for h in hyps],
-        [[" ".join(r) for r in refs]],
-        tokenize="none",
-        force=True,
-    ).score

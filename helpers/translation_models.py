@@ -1,8 +1,9 @@
-"""Sequence to sequence with attention (lecture 04): a bidirectional LSTM encoder, an
-LSTM decoder that is a conditional language model, three attention scores, greedy and
-batched beam decoding, and a training loop. Built step by step in
-``notebooks/04_seq2seq_attention.ipynb``, which checks these against what it builds
-there.
+"""Translation models (lectures 04, 05) and their training: ``Attention`` (three scores
+and mean pooling), ``Seq2Seq`` (a bidirectional LSTM encoder, an LSTM decoder that is a
+conditional language model, with or without attention), ``TransformerTranslator`` (the
+encoder-decoder Transformer, with the same interface), ``loss_fn`` and ``train``. Built
+step by step in ``notebooks/04_seq2seq_attention.ipynb``, which checks these against
+what it builds there. Greedy and beam decoding are in ``helpers.decoding``.
 
 Shapes: B batch, S source length, T target length, H decoder size (the encoder's two
 directions of H/2 each are concatenated to H), V target vocabulary.
@@ -19,9 +20,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from .pairs import Batch
 from .train import progress
-from .translation import Batch
-from .translation import pad as _pad
 
 ATTENTION = (None, "mean", "dot", "multiplicative", "additive")
 
@@ -205,152 +205,6 @@ def train(
             break
     model.eval()
     return hist
-
-
-@torch.no_grad()
-def greedy(
-    model: Seq2Seq,
-    src: torch.Tensor,
-    src_len: torch.Tensor,
-    bos: int,
-    eos: int,
-    max_len: int = 40,
-) -> tuple[list[list[int]], torch.Tensor, list[torch.Tensor]]:
-    """Batched greedy decoding: the most probable word at each step, until ``<eos>``.
-    Returns the ids (without ``<eos>``), their summed log-probabilities (B,), and each
-    sentence's attention weights (T_b, S) (empty without attention)."""
-    model.eval()
-    enc, mask, state = model.encode(src, src_len)
-    B = src.shape[0]
-    y = torch.full((B,), bos, dtype=torch.long, device=src.device)
-    done = torch.zeros(B, dtype=torch.bool, device=src.device)
-    score = torch.zeros(B, device=src.device)
-    out, alphas = [], []
-    for _ in range(max_len):
-        logp, state, alpha = model.step(y, state, enc, mask)
-        y = logp.argmax(-1)  # (B,)
-        score += torch.where(
-            done, torch.zeros_like(score), logp.gather(1, y[:, None]).squeeze(1)
-        )
-        out.append(torch.where(done, torch.full_like(y, eos), y))
-        alphas.append(alpha)
-        done |= y == eos
-        if done.all():
-            break
-    ids = torch.stack(out, 1).tolist()  # (B, steps)
-    seqs = [row[: row.index(eos)] if eos in row else row for row in ids]
-    att = (
-        []
-        if alphas[0] is None
-        else [
-            torch.stack([a[b] for a in alphas[: len(s) + 1]])
-            for b, s in enumerate(seqs)
-        ]
-    )
-    return seqs, score, att
-
-
-def length_penalty(n: torch.Tensor | int, alpha: float) -> torch.Tensor | float:
-    """The score of a hypothesis is its log-probability divided by length ** alpha
-    (words + <eos>); alpha = 0 is the raw log-probability, alpha = 1 the mean per
-    word."""
-    return n**alpha
-
-
-@torch.no_grad()
-def beam_search(
-    model: Seq2Seq,
-    src: torch.Tensor,
-    src_len: torch.Tensor,
-    bos: int,
-    eos: int,
-    k: int = 5,
-    max_len: int = 40,
-    alpha: float = 1.0,
-) -> tuple[list[list[int]], torch.Tensor]:
-    """Batched beam search: the ``k`` most probable partial translations of every
-    sentence, all sentences at once (B * k decoder states). A hypothesis that has
-    produced ``<eos>`` is frozen: it can only be followed by ``<eos>`` at no cost, so it
-    keeps its score and its slot. At each step the k best of the k * V extensions
-    survive (by log-probability); at the end each sentence returns its hypothesis with
-    the best log-probability / length ** alpha (length counts ``<eos>``). Returns ids
-    (without ``<eos>``) and their summed log-probabilities (B,)."""
-    model.eval()
-    # start: the decoder state, a tuple of tensors
-    enc, mask, start = model.encode(src, src_len)
-    B, dev = src.shape[0], src.device
-
-    def rep(x):  # (B, ...) -> (B*k, ...)
-        return x.repeat_interleave(k, 0)
-
-    enc, mask, state = rep(enc), rep(mask), tuple(rep(x) for x in start)
-    score = torch.full((B, k), float("-inf"), device=dev)
-    score[:, 0] = 0.0  # one live hypothesis at the start, not k copies
-    tokens = torch.full((B * k, 1), bos, dtype=torch.long, device=dev)  # (B*k, t)
-    length = torch.zeros(B * k, device=dev)  # words + <eos> so far
-    done = torch.zeros(B * k, dtype=torch.bool, device=dev)
-    for _ in range(max_len):
-        logp, state, _ = model.step(tokens[:, -1], state, enc, mask)  # (B*k, V)
-        V = logp.shape[1]
-        frozen = torch.full_like(logp, float("-inf"))
-        frozen[:, eos] = 0.0
-        logp = torch.where(done[:, None], frozen, logp)
-        total = (score.view(-1, 1) + logp).view(B, k * V)  # (B, k*V)
-        score, idx = total.topk(k, dim=1)  # (B, k)
-        beam = (idx // V + torch.arange(B, device=dev)[:, None] * k).view(
-            -1
-        )  # (B*k,) rows to keep
-        word = (idx % V).view(-1)  # (B*k,)
-        tokens = torch.cat([tokens[beam], word[:, None]], 1)
-        state = tuple(x[beam] for x in state)
-        length = length[beam] + (~done[beam]).float()
-        done = done[beam] | (word == eos)
-        if done.all():
-            break
-    norm = score / length_penalty(length.view(B, k).clamp(min=1), alpha)  # (B, k)
-    best = norm.argmax(1)  # (B,)
-    rows = tokens.view(B, k, -1)[torch.arange(B, device=dev), best, 1:].tolist()
-    seqs = [r[: r.index(eos)] if eos in r else r for r in rows]
-    return seqs, score[torch.arange(B, device=dev), best].cpu()
-
-
-def translate(
-    model: Seq2Seq,
-    sources: list[list[str]],
-    src_vocab,
-    tgt_vocab,
-    k: int = 1,
-    alpha: float = 1.0,
-    batch_size: int = 256,
-    max_len: int = 40,
-) -> list[list[str]]:
-    """Translate tokenised sentences: greedy for ``k = 1``, beam search of width ``k``
-    otherwise, ``batch_size`` sentences at a time on the model's device."""
-    device = next(model.parameters()).device
-    out: list[list[str]] = []
-    for i in range(0, len(sources), batch_size):
-        ids = [src_vocab.encode(s) for s in sources[i : i + batch_size]]
-        if any(len(s) == 0 for s in ids):
-            raise ValueError("cannot translate an empty sentence")
-        src = _pad(ids, src_vocab.pad_id).to(device)
-        src_len = torch.tensor([len(s) for s in ids], device=device)
-        if k == 1:
-            seqs = greedy(
-                model, src, src_len, tgt_vocab.bos_id, tgt_vocab.eos_id, max_len
-            )[0]
-        else:
-            seqs = beam_search(
-                model,
-                src,
-                src_len,
-                tgt_vocab.bos_id,
-                tgt_vocab.eos_id,
-                k,
-                max_len,
-                alpha,
-            )[0]
-        out += [tgt_vocab.decode(s) for s in seqs]
-    return out
 
 
 class TransformerTranslator(nn.Module):
