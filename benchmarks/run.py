@@ -1,12 +1,16 @@
 """Run the benchmarks of every lecture (or those named) and print JSON lines.
 
-python benchmarks/run.py # all python benchmarks/run.py 01 # lecture 01 only python
-benchmarks/run.py --out results.jsonl # also append the lines to a file python
-benchmarks/run.py 03 --seconds 1200 # training seconds per neural rung of the ladder
-python benchmarks/run.py 03 --decay # ... with the learning rate decayed over them
-python benchmarks/run.py 04 --pairs fra.txt # lecture 04 on a real pairs file (--seconds
-per model) python benchmarks/run.py 05 # attention speed, KV cache, nanoGPT's recipe
-(see lecture05.py)
+Usage:
+
+    python benchmarks/run.py                      # all
+    python benchmarks/run.py 01                   # lecture 01 only
+    python benchmarks/run.py --out results.jsonl  # also append the lines to a file
+    python benchmarks/run.py 03 --seconds 1200    # training seconds per ladder rung
+    python benchmarks/run.py 03 --decay           # ... the learning rate decayed
+    python benchmarks/run.py 04 --pairs fra.txt   # lecture 04 on a real pairs file
+                                                  # (--seconds per model)
+    python benchmarks/run.py 05                   # attention speed, KV cache,
+                                                  # nanoGPT's recipe (lecture05.py)
 """
 
 from __future__ import annotations
