@@ -1,15 +1,16 @@
 # Two commands for a fresh machine:
-#   make book   set up .venv, execute every notebook, render HTML into _build/html
-#   make test   set up .venv, ruff, helper tests, the helpers' wheel in a fresh venv, nbval over
-#               every notebook (plus a student on every exercise), lecture 04 re-run for
-#               determinism, strict build of the executed notebooks, every page in Chromium
+#   make book   set up .venv, execute every notebook once with nbval (make nbval), render the
+#               executed copies into _build/html (make render): the HTML a fork publishes
+#   make test   set up .venv, ruff, helper tests, the helpers' wheel in a fresh venv, make book
+#               (nbval plays a student on every exercise too), every page of _build/html in
+#               Chromium: the book the tests check is the book make book writes
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb)) book/results.ipynb
 
-.PHONY: book test venv helpers-test nbval determinism book-strict lint benchmarks clean
+.PHONY: book test venv helpers-test nbval render determinism lint benchmarks clean
 
 venv: $(STAMP)
 
@@ -21,10 +22,8 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
 
-# Executes every notebook (cached by jupyter-cache) and renders the book; fails on any warning
-# or on a cell that raises.
-book: $(STAMP)
-	NLPBOOK_NO_PROGRESS=1 $(BIN)/jupyter-book build . -W -n --keep-going
+# One execution path: nbval executes every notebook once, the render shows what it executed.
+book: nbval render
 
 # pytest exits 5 when it collects no test: make treats that as the failure it is.
 helpers-test: $(STAMP)
@@ -34,32 +33,51 @@ helpers-test: $(STAMP)
 # notebook (outputs and images) to $(EXECUTED)/notebooks/ and, in the same kernel, plays a
 # student on every exercise: a wrong answer from tests/student_answers.py must fail its check
 # with a reason, the folded reference must pass it (--no-student-flow leaves that out).
+# pytest-xdist: NBVAL_WORKERS kernels side by side, a whole notebook per worker (--dist
+# loadfile: a notebook's cells share one kernel), the longest notebooks first (in the order
+# of NBVAL_ORDER, then the rest: --no-loadscope-reorder keeps it); each kernel on
+# OMP_NUM_THREADS=1 thread (NBVAL_WORKERS=0 runs them one after another in this process).
 # env -u MPLBACKEND: the kernels draw inline (PNG outputs in the copies) even where CI exports
 # MPLBACKEND=Agg (with Agg a kernel's plt.show() outputs nothing).
 EXECUTED := _build/executed
+NBVAL_WORKERS ?= 2
+NBVAL_ORDER := notebooks/05_transformers.ipynb notebooks/03_language_models.ipynb \
+	notebooks/02_neural_networks.ipynb notebooks/01_word_vectors.ipynb
+NBVAL_NOTEBOOKS := $(filter $(NOTEBOOKS),$(NBVAL_ORDER)) $(filter-out $(NBVAL_ORDER),$(NOTEBOOKS))
+NBVAL = env -u MPLBACKEND TQDM_DISABLE=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q \
+	-p no:cacheprovider -p tests.nbval_plugin --nbval-lax --nbval-current-env \
+	--nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout 600 --durations=0 \
+	$(if $(filter-out 0,$(NBVAL_WORKERS)),-n $(NBVAL_WORKERS) --dist loadfile --no-loadscope-reorder)
 nbval: $(STAMP)
-	env -u MPLBACKEND TQDM_DISABLE=1 $(BIN)/python -m pytest -q -p no:cacheprovider -p tests.nbval_plugin \
-		--executed-dir $(EXECUTED) --nbval-lax --nbval-current-env \
-		--nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout 600 --durations=0 $(NOTEBOOKS)
+	$(NBVAL) --executed-dir $(EXECUTED) $(NBVAL_NOTEBOOKS)
 
-# Executing a notebook twice gives the same text outputs: the fastest lecture once more, compared
-# (after tests/sanitize.cfg) with nbval's executed copy (executed twice when there is none).
-DETERMINISM_NOTEBOOK := notebooks/04_seq2seq_attention.ipynb
+# The render: tests/stage_book.py copies the book's sources to $(STAGED) with nbval's executed
+# copies in place of the notebooks (it fails when one is missing or stale: run make nbval) and
+# execution off (execute_notebooks: "off", as in _config.yml); jupyter-book renders that copy
+# into _build/html, strict: any warning (-W), any broken reference (-n) fails, all reported
+# (--keep-going). Nothing executes here, and no page loads anything from another host
+# (_config.yml: nb_ipywidgets_js: {}).
+STAGED := _build/src
+render: $(STAMP)
+	$(BIN)/python tests/stage_book.py --executed $(EXECUTED) --out $(STAGED)
+	$(BIN)/jupyter-book build $(STAGED) -W -n --keep-going --path-output .
+
+# Executing every notebook twice gives the same text outputs: nbval once more (no student flow)
+# into $(AGAIN), each notebook's text outputs (after tests/sanitize.cfg) compared with those of
+# $(EXECUTED) (make nbval or make book first). Not part of make test (it doubles nbval's time).
+AGAIN := _build/determinism
 determinism: $(STAMP)
-	env -u MPLBACKEND TQDM_DISABLE=1 $(BIN)/python tests/determinism.py $(DETERMINISM_NOTEBOOK) \
-		--against $(EXECUTED)
+	$(BIN)/python tests/determinism.py --check-copies --against $(EXECUTED) $(NOTEBOOKS)
+	$(NBVAL) --no-student-flow --executed-dir $(AGAIN) $(NBVAL_NOTEBOOKS)
+	$(BIN)/python tests/determinism.py --against $(EXECUTED) --again $(AGAIN) $(NOTEBOOKS)
 
-# nbval has just executed every notebook; the strict build (-W -n, execution off) renders a staged
-# copy of the book whose notebooks are nbval's executed copies (tests/stage_book.py fails when one
-# is missing or stale), so its pages show the outputs, without executing a second time.
-STRICT_DIR  := _build/strict
-STRICT_HTML ?= $(STRICT_DIR)/_build/html
-book-strict: $(STAMP)
-	$(BIN)/python tests/stage_book.py --executed $(EXECUTED) --out $(STRICT_DIR)/src
-	$(BIN)/jupyter-book build $(STRICT_DIR)/src -W -n --keep-going --path-output $(STRICT_DIR)
-
-# lint first (seconds); the Colab wheel before the long nbval run; the browser over the strict build.
-test: lint helpers-test wheel nbval determinism book-strict browser
+# lint first (seconds); then the helper tests, the Colab wheel and the browser's packages side
+# by side (each mostly on one core or on the disk); make book (nbval's two kernels take both
+# cores); the browser over make book's _build/html.
+test: lint
+	$(MAKE) --no-print-directory -j3 --output-sync=target helpers-test wheel browser-deps
+	$(MAKE) --no-print-directory book
+	$(MAKE) --no-print-directory browser
 
 # Style (settings in pyproject.toml): code fits the book's 88-character column.
 LINT_PATHS := helpers tests benchmarks notebooks _ext
@@ -68,9 +86,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check $(LINT_PATHS)
 
 # The rendered book in headless Chromium (tests/browser: console errors, math typeset,
-# images, error outputs, folded solutions, Colab links; screenshots in _build/screenshots).
+# images, error outputs, folded solutions, Colab links, no request off 127.0.0.1; a light
+# and a dark screenshot of each page in _build/screenshots).
 # Debian's chromium and chromium-driver, installed when missing (CI: root on Debian 12).
-# The pages are STRICT_HTML's (book-strict's, above): `make browser STRICT_HTML=DIR` for others.
+# The pages are make book's _build/html (`make browser BOOK_HTML=DIR` for others).
+BOOK_HTML ?= _build/html
 .PHONY: browser-deps browser
 browser-deps:
 	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
@@ -78,7 +98,7 @@ browser-deps:
 	fi
 
 browser: browser-deps $(STAMP)
-	BOOK_HTML=$(STRICT_HTML) OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q -p no:cacheprovider \
+	BOOK_HTML=$(BOOK_HTML) OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q -p no:cacheprovider \
 		--durations=5 tests/browser
 
 # The Colab flow: the helpers' wheel built, installed with its dependency ranges in a fresh venv
@@ -91,4 +111,4 @@ benchmarks: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf _build $(VENV)/_strict
+	rm -rf _build

@@ -1,16 +1,18 @@
-"""Executing a notebook twice gives the same text outputs (``make determinism``).
+"""Executing every notebook twice gives the same text outputs (``make determinism``).
 
-    python tests/determinism.py notebooks/04_seq2seq_attention.ipynb \
-        [--against _build/executed] [--sanitize tests/sanitize.cfg]
+    python tests/determinism.py --against _build/executed --again _build/determinism \
+        [--sanitize tests/sanitize.cfg] NOTEBOOK...
+    python tests/determinism.py --check-copies --against _build/executed NOTEBOOK...
 
-Executes the notebook once with nbclient and compares every code cell's text outputs
-(streams, text/plain, text/markdown, text/html, errors), after nbval's sanitisation
-(tests/sanitize.cfg: addresses, timings, progress bars), with those of the executed copy
-nbval wrote (``tests/nbval_plugin.py``); without a copy (or with a stale one) it
-executes the notebook twice. Images are not compared (PNG bytes are not stable across
-matplotlib builds), nor are cells that show a widget (nbclient moves an Output widget's
-content into the widget state, nbval does not). Exit status 1 with each differing cell,
-its source and both texts."""
+Both runs are nbval's (``make nbval`` wrote --against, ``make determinism`` runs nbval
+once more into --again), with the same executor, threads and plugin. For each notebook
+it compares every code cell's text outputs (streams, text/plain, text/markdown,
+text/html, errors), after nbval's sanitisation (tests/sanitize.cfg: addresses, timings,
+rates, progress bars), between the two executed copies. Images are not compared (PNG
+bytes are not stable across matplotlib builds), nor a widget's model id. Exit status 1
+with each differing cell, its source and both texts, or naming a missing or stale copy.
+``--check-copies`` only checks that --against holds a fresh copy of every notebook (so
+that make determinism fails at once, not after executing)."""
 
 from __future__ import annotations
 
@@ -24,7 +26,6 @@ from pathlib import Path
 import nbformat
 
 TEXT_MIMES = ("text/plain", "text/markdown", "text/html", "text/latex")
-WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
 
 def load_patterns(path: Path) -> list[tuple[str, str]]:
@@ -39,9 +40,8 @@ def sanitize(text: str, patterns) -> str:
     return text
 
 
-def checked_texts(nb, patterns) -> dict[int, str | None]:
-    """Code-cell number -> its sanitised text outputs in one string (None for a cell
-    that shows a widget)."""
+def checked_texts(nb, patterns) -> dict[int, str]:
+    """Code-cell number -> its sanitised text outputs in one string."""
     from nbval.plugin import coalesce_streams
 
     texts, number = {}, 0
@@ -49,22 +49,19 @@ def checked_texts(nb, patterns) -> dict[int, str | None]:
         if cell.cell_type != "code":
             continue
         outputs = coalesce_streams(copy.deepcopy(list(cell.get("outputs", []))))
-        if any(WIDGET_MIME in o.get("data", {}) for o in outputs):
-            texts[number] = None
-        else:
-            parts = []
-            for o in outputs:
-                if o.output_type == "stream":
-                    parts.append(f"[{o.name}]\n{o.text}")
-                elif o.output_type == "error":
-                    parts.append(f"[error] {o.ename}: {o.evalue}")
-                else:
-                    parts += [
-                        f"[{mime}]\n{o.data[mime]}"
-                        for mime in TEXT_MIMES
-                        if mime in o.get("data", {})
-                    ]
-            texts[number] = sanitize("\n".join(parts), patterns)
+        parts = []
+        for o in outputs:
+            if o.output_type == "stream":
+                parts.append(f"[{o.name}]\n{o.text}")
+            elif o.output_type == "error":
+                parts.append(f"[error] {o.ename}: {o.evalue}")
+            else:
+                parts += [
+                    f"[{mime}]\n{o.data[mime]}"
+                    for mime in TEXT_MIMES
+                    if mime in o.get("data", {})
+                ]
+        texts[number] = sanitize("\n".join(parts), patterns)
         number += 1
     return texts
 
@@ -87,7 +84,7 @@ def differences(first, second, patterns) -> list[str]:
     )
     reports = []
     for n in sorted(a):
-        if a[n] is None or b[n] is None or a[n] == b[n]:
+        if a[n] == b[n]:
             continue
         diff = "\n".join(
             difflib.unified_diff(
@@ -107,61 +104,71 @@ def differences(first, second, patterns) -> list[str]:
     return reports
 
 
-def execute(path: Path, timeout: int = 600):
-    from nbclient import NotebookClient
-
+def read_copy(directory: Path, notebook: Path, source) -> tuple[object, str | None]:
+    """The executed copy of ``notebook`` in ``directory`` and a problem (or None)."""
+    path = directory / notebook
+    if not path.exists():
+        return None, f"{notebook}: no executed copy at {path}"
     nb = nbformat.read(str(path), as_version=4)
-    NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    ).execute()
-    return nb
+    if code_sources(nb) != code_sources(source):
+        return None, f"{notebook}: the executed copy {path} is stale (its code differs)"
+    return nb, None
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebook", type=Path)
+    parser.add_argument("notebooks", type=Path, nargs="+")
     parser.add_argument(
         "--against",
         type=Path,
         default=Path("_build/executed"),
-        help="the directory of nbval's executed copies",
+        help="the first run's executed copies (make nbval's)",
+    )
+    parser.add_argument(
+        "--again",
+        type=Path,
+        help="the second run's copies (make determinism's)",
+    )
+    parser.add_argument(
+        "--check-copies",
+        action="store_true",
+        help="only check that --against holds a fresh copy of every notebook",
     )
     parser.add_argument("--sanitize", type=Path, default=Path("tests/sanitize.cfg"))
     args = parser.parse_args(argv)
+    if not args.check_copies and args.again is None:
+        parser.error("--again DIR (the second run's copies) or --check-copies")
     patterns = load_patterns(args.sanitize)
-    source = nbformat.read(str(args.notebook), as_version=4)
-    copy_path = args.against / args.notebook
-    first = nbformat.read(str(copy_path), as_version=4) if copy_path.exists() else None
-    if first is not None and code_sources(first) != code_sources(source):
-        print(
-            f"determinism: {copy_path} is stale (its code differs from the "
-            "notebook's): ignored"
-        )
-        first = None
-    if first is None:
-        print(f"determinism: executing {args.notebook} (first run, no executed copy)")
-        first = execute(args.notebook)
-    else:
-        print(f"determinism: first run: nbval's executed copy {copy_path}")
-    print(f"determinism: executing {args.notebook} (second run)")
-    second = execute(args.notebook)
-    reports = differences(first, second, patterns)
-    checked = sum(t is not None for t in checked_texts(first, patterns).values())
-    if reports:
-        print(
-            f"determinism: {args.notebook}: {len(reports)} of {checked} code cells "
-            "differ between two runs:\n"
-        )
-        print("\n\n".join(reports))
-        return 1
-    print(
-        f"determinism: {args.notebook}: the text outputs of all {checked} compared "
-        "code cells are identical"
-    )
-    return 0
+    failed = 0
+    for notebook in args.notebooks:
+        source = nbformat.read(str(notebook), as_version=4)
+        first, problem = read_copy(args.against, notebook, source)
+        if problem:
+            print(f"determinism: {problem}: run make nbval (or make book) first")
+            failed += 1
+            continue
+        if args.check_copies:
+            continue
+        second, problem = read_copy(args.again, notebook, source)
+        if problem:
+            print(f"determinism: {problem} (the second run failed?)")
+            failed += 1
+            continue
+        reports = differences(first, second, patterns)
+        checked = len(checked_texts(first, patterns))
+        if reports:
+            print(
+                f"determinism: {notebook}: {len(reports)} of {checked} code cells "
+                "differ between two runs:\n"
+            )
+            print("\n\n".join(reports))
+            failed += 1
+        else:
+            print(
+                f"determinism: {notebook}: the text outputs of all {checked} code "
+                "cells are identical in both runs"
+            )
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

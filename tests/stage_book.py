@@ -1,14 +1,15 @@
-"""Stage the book for ``make book-strict``: a copy of the book's sources whose notebooks
-are the executed copies nbval wrote (``tests/nbval_plugin.py``), with execution switched
-off.
+"""Stage the book for ``make render``: a copy of the book's sources whose notebooks
+are the executed copies nbval wrote (``tests/nbval_plugin.py``), execution switched off.
 
-    python tests/stage_book.py [--executed _build/executed] [--out _build/strict/src]
+    python tests/stage_book.py [--executed _build/executed] [--out _build/src]
 
 Copies the source tree (the current directory, without .git, .venv, _build, caches) to
 --out, replaces every notebook of ``_toc.yml`` by its executed copy and sets
-``execute_notebooks: "off"`` in the copy's ``_config.yml``. Fails (exit 1, naming the
-notebooks) when an executed copy is missing or stale (its cells' sources differ from the
-notebook's: run ``make nbval`` again)."""
+``execute_notebooks: "off"`` in the copy's ``_config.yml`` (the book's own setting; kept
+off here whatever it says, so that the render never executes). ``make render`` then
+builds the copy into ``_build/html``. Fails (exit 1, naming the notebooks) when an
+executed copy is missing or stale (its cells' sources differ from the notebook's: run
+``make nbval`` again)."""
 
 from __future__ import annotations
 
@@ -100,7 +101,7 @@ def stage(root: Path, executed: Path, out: Path) -> list[str]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--executed", default="_build/executed", type=Path)
-    parser.add_argument("--out", default="_build/strict/src", type=Path)
+    parser.add_argument("--out", default="_build/src", type=Path)
     args = parser.parse_args(argv)
     problems = stage(Path.cwd(), args.executed, args.out)
     for p in problems:
