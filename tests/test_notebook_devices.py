@@ -25,6 +25,8 @@ from fake_device import DEV, FakeDevice
 
 import helpers
 from helpers import lm
+from helpers import transformer as tfm
+from helpers.text import CharVocab
 
 NOTEBOOKS = pathlib.Path(__file__).resolve().parents[1] / "notebooks"
 CPU = torch.device("cpu")
@@ -243,3 +245,24 @@ def test_lecture03_gradient_clipping_run_follows_the_device():
     assert np.allclose(norms[0], norms_cpu[0], rtol=1e-5)
     assert np.allclose(losses[0], losses_cpu[0], rtol=1e-5)
     assert used["dev"] > used["cpu"]
+
+
+def test_lecture05_attention_maps_follow_the_device():
+    vocab = CharVocab("abcdefgh ")
+    nb = definitions("05_transformers.ipynb", ["attention_maps"])
+
+    def maps(device):
+        torch.manual_seed(0)
+        gpt = tfm.GPT(len(vocab), block_size=8, n_layer=2, n_head=2, d_model=16)
+        with FakeDevice():
+            gpt = gpt.to(device)
+        out, used = on_device(nb["attention_maps"], gpt, vocab, "ab cd efgh")
+        # the model as it was: in training mode, on the fused attention path
+        assert gpt.training and all(blk.attn.fused for blk in gpt.blocks)
+        return out, used
+
+    (dev, used), (cpu, _) = maps(DEV), maps(CPU)
+    assert all(type(m) is torch.Tensor and m.device == CPU for m in dev)  # for imshow
+    assert all(torch.allclose(a, b, atol=1e-6) for a, b in zip(dev, cpu))
+    assert [m.shape for m in dev] == [(2, 8, 8)] * 2
+    assert used["dev_mm"] > 0 and used["cpu_mm"] == 0, used
