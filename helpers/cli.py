@@ -109,16 +109,19 @@ class StopOnCtrlC:
         )
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
-    def _hook(self, module: nn.Module, args) -> None:
-        if not module.training:  # evaluation inside the loop runs on
-            return
-        if self.requested:
-            raise Interrupted()
-        self.steps += 1
-
     def __enter__(self) -> "StopOnCtrlC":
         self._old = signal.signal(signal.SIGINT, self._handler)
-        self._handle = self.model.register_forward_pre_hook(self._hook)
+
+        def hook(module: nn.Module, args) -> None:
+            # a function, not a method: a deepcopy of the model (a trainer timing a
+            # twin) copies the hook as it is and does not try to copy this object
+            if module is not self.model or not module.training:
+                return  # a copy, or evaluation inside the loop
+            if self.requested:
+                raise Interrupted()
+            self.steps += 1
+
+        self._handle = self.model.register_forward_pre_hook(hook)
         return self
 
     def __exit__(self, *exc) -> bool:
