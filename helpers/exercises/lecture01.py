@@ -12,7 +12,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from . import check, expect, expect_close
+from . import call, check, expect, expect_close, expect_tuple
 
 
 # 1. Context windows -------------------------------------------------------------------
@@ -25,9 +25,17 @@ def check_context_pairs(fn: Callable) -> None:
         ("a b c d e f g".split(), 1),
         ("the cat sat".split(), 5),
         (["alone"], 3),
+        # repeated words: a word can be its own context, and a pair can occur twice
+        ("a rose is a rose is a rose".split(), 3),
+        ("the cat saw the cat".split(), 2),
+        ([], 2),
     ]
     for tokens, window in cases:
-        got = fn(list(tokens), window)
+        got = call(fn, list(tokens), window)
+        expect(
+            all(isinstance(p, (tuple, list)) and len(p) == 2 for p in got),
+            f"for tokens={tokens}: return a list of (centre, context) pairs",
+        )
         want = [
             (tokens[i], tokens[j])
             for i in range(len(tokens))
@@ -51,11 +59,7 @@ def check_cbow(fn: Callable) -> None:
     rng = np.random.default_rng(1)
     for m2, V, d, o in [(4, 7, 5, 3), (2, 4, 3, 0), (6, 10, 8, 9)]:
         C, U = rng.normal(size=(m2, d)), rng.normal(size=(V, d))
-        out = fn(C.copy(), U.copy(), o)
-        expect(
-            isinstance(out, tuple) and len(out) == 3, "return a tuple (loss, dC, dU)"
-        )
-        loss, dC, dU = out
+        loss, dC, dU = expect_tuple(call(fn, C, U, o), "loss, dC, dU")
         Ct, Ut = (
             torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in (C, U)
         )
@@ -71,26 +75,36 @@ def check_cbow(fn: Callable) -> None:
 @check("GloVe loss and gradient")
 def check_glove_grad(fn: Callable) -> None:
     """``fn(w, wt, b, bt, x, x_max=100, alpha=0.75) -> (loss, dw, dwt, db, dbt)`` for
-    one cell of the co-occurrence matrix: f(x) (w.wt + b + bt - log x)^2."""
+    one cell of the co-occurrence matrix: f(x) (w.wt + b + bt - log x)^2, with x_max
+    and alpha at their defaults and at other values."""
     rng = np.random.default_rng(2)
-    for x in [3.0, 250.0, 0.5, 40.0]:
+    for x, x_max, alpha in [
+        (3.0, None, None),
+        (250.0, None, None),
+        (0.5, None, None),
+        (40.0, 10.0, 0.5),
+        (40.0, 300.0, 1.0),
+        (7.0, 20.0, 0.25),
+    ]:
         w, wt = rng.normal(size=5) * 0.5, rng.normal(size=5) * 0.5
         b, bt = float(rng.normal()), float(rng.normal())
-        out = fn(w.copy(), wt.copy(), b, bt, x)
-        expect(
-            isinstance(out, tuple) and len(out) == 5,
-            "return a tuple (loss, dw, dwt, db, dbt)",
-        )
+        if x_max is None:
+            out = call(fn, w, wt, b, bt, x)
+            x_max, alpha, how = 100.0, 0.75, f"x={x} (x_max, alpha by default)"
+        else:
+            out = call(fn, w, wt, b, bt, x, x_max, alpha)
+            how = f"x={x}, x_max={x_max}, alpha={alpha}"
+        out = expect_tuple(out, "loss, dw, dwt, db, dbt")
         t = [
             torch.tensor(v, dtype=torch.float64, requires_grad=True)
             for v in (w, wt, b, bt)
         ]
-        f = min(1.0, (x / 100.0) ** 0.75)
+        f = min(1.0, (x / x_max) ** alpha)
         loss = f * ((t[0] @ t[1]) + t[2] + t[3] - np.log(x)) ** 2
         loss.backward()
         want = (loss.item(),) + tuple(v.grad.numpy() for v in t)
         for name, g, r in zip(("loss", "dw", "dwt", "db", "dbt"), out, want):
-            expect_close(g, r, f"{name} at x={x}")
+            expect_close(g, r, f"{name} at {how}")
 
 
 # 4. Analogies by vector arithmetic ----------------------------------------------------
@@ -104,8 +118,9 @@ def _digest(word) -> str:
 
 def _analogy_puzzles(n: int = 4, seed: int = 0):
     """Small synthetic vocabularies where each shortcut gives another answer than
-    3CosAdd: forgetting to exclude the question words, forgetting to normalise the
-    vectors, or taking a - b + c. Rows and names are shuffled so that the right answer
+    3CosAdd: forgetting to exclude one or more of the question words (a, b or c),
+    forgetting to normalise the vectors, or taking a - b + c; every shortcut is beaten
+    by at least one puzzle. Rows and names are shuffled so that the right answer
     is a different word in every puzzle. Yields ``(a, b, c, E, words, answer_digest)``:
     the answer's SHA-256, not the answer."""
     rng = np.random.default_rng(seed)
@@ -137,15 +152,35 @@ def _analogy_puzzles(n: int = 4, seed: int = 0):
         "snow",
         "rain",
     ]
-    answers = set()
-    while len(answers) < n:
+    # each shortcut: (exclude which question words, unit vectors?, b - a + c?)
+    shortcuts = {
+        "no exclusion": ((), True, True),
+        "a not excluded": (("b", "c"), True, True),
+        "only c excluded": (("c",), True, True),
+        "b not excluded": (("a", "c"), True, True),
+        "c not excluded": (("a", "b"), True, True),
+        "raw vectors": (("a", "b", "c"), False, True),
+        "a - b + c": (("a", "b", "c"), True, False),
+    }
+    defeated: set[str] = set()
+    answers: set[str] = set()
+    for attempt in range(2000):
+        if len(answers) >= n and defeated == set(shortcuts):
+            break
+        mode = attempt % 3
         a = _unit(rng.normal(size=d))
-        # b close to a: c wins if not excluded
-        b = _unit(a + 0.3 * _unit(rng.normal(size=d)))
-        c = _unit(rng.normal(size=d))
+        if mode == 0:  # b close to a: the target is near c
+            b = _unit(a + 0.3 * _unit(rng.normal(size=d)))
+            c = _unit(rng.normal(size=d))
+        elif mode == 1:  # c close to a: the target is near b
+            b = _unit(rng.normal(size=d))
+            c = _unit(a + 0.3 * _unit(rng.normal(size=d)))
+        else:  # all three close: the target is near a as well
+            b = _unit(a + 0.25 * _unit(rng.normal(size=d)))
+            c = _unit(a + 0.25 * _unit(rng.normal(size=d)))
         t = _unit(b - a + c)
-        # the answer: cosine ~0.9 with the target
-        dd = _unit(t + 0.5 * _unit(rng.normal(size=d)))
+        # the answer: close to the target
+        dd = _unit(t + rng.uniform(0.2, 0.6) * _unit(rng.normal(size=d)))
         # long, but a worse direction
         loud = 30 * _unit(t + 1.2 * _unit(rng.normal(size=d)))
         rows = np.vstack(
@@ -159,24 +194,29 @@ def _analogy_puzzles(n: int = 4, seed: int = 0):
         # where each construction row went
         pos = {int(r): k for k, r in enumerate(order)}
         qa, qb, qc, ans = (words[pos[r]] for r in (0, 1, 2, 3))
-        # keep the puzzle only if 3CosAdd gives the constructed answer and every
-        # shortcut does not
-        U = _unit(E)
+        if ans in answers:
+            continue
+        query = {"a": qa, "b": qb, "c": qc}
         ix = {w: k for k, w in enumerate(words)}
 
-        def best(M, target, exclude=True):
+        def best(exclude, unit, offset):
+            M = _unit(E) if unit else E
+            target = (
+                M[ix[qb]] - M[ix[qa]] + M[ix[qc]]
+                if offset
+                else M[ix[qa]] - M[ix[qb]] + M[ix[qc]]
+            )
             scores = M @ target
-            if exclude:
-                scores[[ix[qa], ix[qb], ix[qc]]] = -np.inf
+            for q in exclude:
+                scores[ix[query[q]]] = -np.inf
             return words[int(np.argmax(scores))]
 
-        right = best(U, U[ix[qb]] - U[ix[qa]] + U[ix[qc]])
-        shortcuts = {
-            best(U, U[ix[qb]] - U[ix[qa]] + U[ix[qc]], exclude=False),
-            best(E, E[ix[qb]] - E[ix[qa]] + E[ix[qc]]),
-            best(U, U[ix[qa]] - U[ix[qb]] + U[ix[qc]]),
-        }
-        if right == ans and ans not in shortcuts and ans not in answers:
+        if best(("a", "b", "c"), True, True) != ans:
+            continue
+        beaten = {name for name, how in shortcuts.items() if best(*how) != ans}
+        # keep a puzzle that beats every shortcut, or one not yet beaten
+        if beaten == set(shortcuts) or beaten - defeated:
+            defeated |= beaten
             answers.add(ans)
             yield qa, qb, qc, E, words, _digest(ans)
 
@@ -186,7 +226,7 @@ def check_analogy(fn: Callable) -> None:
     """``fn(a, b, c, E, words) -> word``: 3CosAdd, argmax over d of cos(d, b - a + c)
     with unit vectors, never answering a, b or c."""
     for k, (a, b, c, E, words, want) in enumerate(_analogy_puzzles()):
-        got = fn(a, b, c, E.copy(), list(words))
+        got = call(fn, a, b, c, E, list(words))
         expect(
             got in words,
             f"puzzle {k}: the answer must be one of the words, got {got!r}",

@@ -7,7 +7,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from . import check, expect, expect_close
+from . import call, check, expect, expect_close, expect_tuple
 
 
 @check("add-k smoothing")
@@ -20,7 +20,7 @@ def check_add_k(fn: Callable) -> None:
         C = rng.integers(0, 4, size=(V, V)).astype(float)
         C[1] = 0  # a history never seen
         want = (C + k) / (C.sum(1, keepdims=True) + k * V)
-        got = np.asarray(fn(C.copy(), k), dtype=float)
+        got = call(fn, C, k)
         expect_close(got, want, f"P for V={V}, k={k}")
 
 
@@ -43,7 +43,7 @@ def check_rnn_step(fn: Callable) -> None:
             cell.bias_ih.copy_(b)
             cell.bias_hh.zero_()
             want = cell(x, h)
-        got = fn(x.clone(), h.clone(), W_e.clone(), W_h.clone(), b.clone())
+        got = call(fn, x, h, W_e, W_h, b)
         expect_close(
             torch.as_tensor(got).detach(),
             want,
@@ -72,10 +72,7 @@ def check_lstm_cell(fn: Callable) -> None:
             cell.bias_ih.copy_(b)
             cell.bias_hh.zero_()
             want_h, want_c = cell(x, (h, c))
-        out = fn(x.clone(), h.clone(), c.clone(), W.clone(), U.clone(), b.clone())
-        expect(
-            isinstance(out, tuple) and len(out) == 2, "return a tuple (h_new, c_new)"
-        )
+        out = expect_tuple(call(fn, x, h, c, W, U, b), "h_new, c_new")
         expect_close(
             torch.as_tensor(out[1]).detach(),
             want_c,
@@ -94,21 +91,50 @@ def check_lstm_cell(fn: Callable) -> None:
 def check_sample_temperature(fn: Callable) -> None:
     """``fn(logits, T, u) -> index``: sample from softmax(logits / T) by inverse CDF
     with the uniform number u in [0, 1): the smallest i whose cumulative probability
-    exceeds u; T = 0 means argmax."""
-    logits = np.array([2.0, 0.5, 1.0, -1.0, 1.5])
+    exceeds u, as an integer; T = 0 means argmax."""
+    logits = np.array([1.0, 0.5, 2.0, -1.0, 1.5])
     for T in (1.0, 0.5, 2.0, 0.1):
         p = np.exp(logits / T - (logits / T).max())
         p /= p.sum()
         cdf = np.cumsum(p)
         for u in (0.0, 0.3, 0.55, 0.8, 0.97, 0.999):
             want = int(np.searchsorted(cdf, u, side="right"))
-            got = fn(logits.copy(), T, u)
+            got = call(fn, logits, T, u)
+            _expect_index(got, f"T={T}, u={u}")
             expect(
                 int(got) == want,
                 f"T={T}, u={u}: expected index {want}, got {got} "
                 f"(probabilities {np.round(p, 3).tolist()})",
             )
+    # T = 0 is greedy: the argmax, whatever u is (index 2 here, not 0)
+    for u in (0.0, 0.5, 0.9):
+        got = call(fn, logits, 0.0, u)
+        _expect_index(got, f"T=0, u={u}")
+        expect(
+            int(got) == 2,
+            f"T=0, u={u}: must return the argmax of the logits (index 2), got {got}",
+        )
+    # large logits at a low temperature: exp overflows unless the maximum is
+    # subtracted first
+    big = np.array([400.0, 410.0, 405.0])
+    got = call(fn, big, 0.5, 0.5)
+    _expect_index(got, "logits [400, 410, 405], T=0.5")
     expect(
-        int(fn(logits.copy(), 0.0, 0.9)) == 0,
-        "T=0 must return the argmax (index 0 here)",
+        int(got) == 1,
+        f"logits [400, 410, 405], T=0.5, u=0.5: expected index 1 (probability "
+        f"0.99995), got {got} (subtract the largest logit before exp)",
+    )
+
+
+def _expect_index(got, what: str) -> None:
+    is_int = isinstance(got, (int, np.integer)) and not isinstance(got, bool)
+    if isinstance(got, (np.ndarray, torch.Tensor)):
+        is_int = got.ndim == 0 and not (
+            got.dtype.is_floating_point
+            if isinstance(got, torch.Tensor)
+            else np.issubdtype(got.dtype, np.floating)
+        )
+    expect(
+        is_int,
+        f"{what}: return an integer index, got {got!r} ({type(got).__name__})",
     )

@@ -11,7 +11,7 @@ from typing import Callable
 
 import torch
 
-from . import check, expect, expect_close
+from . import call, check, expect, expect_close, expect_tuple
 
 
 @check("dot-product attention with a mask")
@@ -19,19 +19,20 @@ def check_dot_attention(fn: Callable) -> None:
     """``fn(s, h, mask) -> (context, weights)``: s (B, H), h (B, S, H), mask (B, S)
     False at padding."""
     g = torch.Generator().manual_seed(4)
-    for B, S, H in [(2, 5, 3), (3, 4, 6), (1, 1, 2)]:
+    for B, S, H in [(2, 5, 3), (3, 4, 6), (1, 1, 2), (4, 6, 3)]:
         s, h = torch.randn(B, H, generator=g), torch.randn(B, S, H, generator=g)
         mask = torch.ones(B, S, dtype=torch.bool)
-        # padding at the end of row 0
+        # padding at the end of row 0 (right-padded), at the start of row 1
+        # (left-padded), in the middle of row 2; row 3 has none
         mask[0, S // 2 + 1 :] = False
+        if B > 1:
+            mask[1, : S // 2] = False
+        if B > 2:
+            mask[2, 1 : S - 1 : 2] = False
         e = torch.einsum("bh,bsh->bs", s, h).masked_fill(~mask, float("-inf"))
         want_w = torch.softmax(e, 1)
         want_c = torch.einsum("bs,bsh->bh", want_w, h)
-        out = fn(s.clone(), h.clone(), mask.clone())
-        expect(
-            isinstance(out, tuple) and len(out) == 2,
-            "return a tuple (context, weights)",
-        )
+        out = expect_tuple(call(fn, s, h, mask), "context, weights")
         ctx, w = (torch.as_tensor(x).detach().float() for x in out)
         expect(
             tuple(w.shape) == (B, S),
@@ -40,8 +41,9 @@ def check_dot_attention(fn: Callable) -> None:
         )
         expect(
             bool((w[~mask] == 0).all()),
-            "padding positions must get a weight of exactly 0 "
-            "(set their scores to -inf before the softmax)",
+            "padding positions must get a weight of exactly 0, wherever they are "
+            f"(mask {mask.int().tolist()}; set their scores to -inf before the "
+            "softmax)",
         )
         expect_close(
             w.sum(1),
@@ -62,12 +64,16 @@ def check_clipped_counts(fn: Callable) -> None:
         ("quatre - vingt - dix".split(), "quatre - vingt - deux".split(), 2, (3, 4)),
         ("a b".split(), "a b".split(), 3, (0, 0)),
         ("a a b a".split(), "a b a a".split(), 1, (4, 4)),
+        # shorter than n: no n-grams at all (not a negative count)
+        ("a".split(), "a b c".split(), 3, (0, 0)),
+        ("a b c".split(), "a".split(), 2, (0, 2)),
+        ([], "a b".split(), 1, (0, 0)),
+        # repeated n-grams on both sides
+        ("a a a a".split(), "a a a".split(), 2, (2, 3)),
+        ("b a b a b".split(), "a b a b".split(), 2, (3, 4)),
     ]
     for hyp, ref, n, want in cases:
-        got = fn(list(hyp), list(ref), n)
-        expect(
-            isinstance(got, tuple) and len(got) == 2, "return a tuple (matches, total)"
-        )
+        got = expect_tuple(call(fn, list(hyp), list(ref), n), "matches, total")
         expect(
             tuple(int(x) for x in got) == want,
             f"hyp={' '.join(hyp)!r}, ref={' '.join(ref)!r}, n={n}: expected {want}, "
@@ -85,7 +91,7 @@ def check_brevity_penalty(fn: Callable) -> None:
     """``fn(c, r) -> float``: 1 if c >= r, exp(1 - r / c) if 0 < c < r, 0 if c == 0."""
     for c, r in [(10, 10), (12, 10), (9, 10), (5, 10), (1, 4), (100, 1), (0, 3)]:
         want = 0.0 if c == 0 else (1.0 if c >= r else math.exp(1 - r / c))
-        got = fn(c, r)
+        got = call(fn, c, r)
         expect(
             abs(float(got) - want) < 1e-9,
             f"c={c} system tokens, r={r} reference tokens: expected "
@@ -111,12 +117,14 @@ def check_beam_step(fn: Callable) -> None:
             ((total[b, w].item(), b, w) for b in range(k) for w in range(V)),
             reverse=True,
         )[:k]
-        out = fn(scores.clone(), logp.clone(), k)
-        expect(
-            isinstance(out, tuple) and len(out) == 3,
-            "return a tuple (new_scores, beam, word)",
-        )
+        out = expect_tuple(call(fn, scores, logp, k), "new_scores, beam, word")
         new_scores, beam, word = (torch.as_tensor(x) for x in out)
+        for name, t in (("beam", beam), ("word", word)):
+            expect(
+                not t.is_floating_point() and t.dtype != torch.bool,
+                f"{name}: indices must be an integer tensor (they index the next "
+                f"step's tensors), got dtype {t.dtype}",
+            )
         expect(
             tuple(new_scores.shape) == (k,),
             f"new_scores: expected shape ({k},), got {tuple(new_scores.shape)}",

@@ -7,7 +7,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from . import check, expect, expect_close
+from . import call, check, expect, expect_close
 
 
 def _reference_attention(q, k, v, mask=None):
@@ -49,7 +49,7 @@ def check_attention(fn):
             mask[:, 0] = True
         want = _reference_attention(q, k, v, mask)
         got = _tensor(
-            fn(q.clone(), k.clone(), v.clone(), None if mask is None else mask.clone()),
+            call(fn, q, k, v, mask),
             "output",
         )
         what = f"q {tuple(q.shape)}, k {tuple(k.shape)}, v {tuple(v.shape)}" + (
@@ -69,7 +69,7 @@ def check_causal_mask(fn):
     j (j <= i)."""
     for T in (1, 2, 5, 9):
         want = torch.tril(torch.ones(T, T, dtype=torch.bool))
-        got = fn(T)
+        got = call(fn, T)
         expect(
             isinstance(got, torch.Tensor) and got.dtype == torch.bool,
             f"T={T}: return a boolean tensor (True = may attend), got "
@@ -98,7 +98,7 @@ def check_sinusoidal(fn):
         w = 10000.0 ** (-torch.arange(0, d, 2, dtype=torch.float64) / d)
         want = torch.zeros(n, d, dtype=torch.float64)
         want[:, 0::2], want[:, 1::2] = torch.sin(t * w), torch.cos(t * w)
-        got = _tensor(torch.as_tensor(fn(n, d)), f"P for n={n}, d={d}")
+        got = _tensor(torch.as_tensor(call(fn, n, d)), f"P for n={n}, d={d}")
         expect_close(got, want, f"P for n={n}, d={d}", atol=1e-4)
 
 
@@ -117,7 +117,7 @@ def check_layer_norm(fn):
         x = torch.randn(*shape, generator=g) * spread + 2
         gamma, beta = torch.rand(d, generator=g) + 0.5, torch.randn(d, generator=g)
         want = F.layer_norm(x, (d,), gamma, beta, eps)
-        got = _tensor(fn(x.clone(), gamma.clone(), beta.clone(), eps), "output")
+        got = _tensor(call(fn, x, gamma, beta, eps), "output")
         expect_close(
             got,
             want,
@@ -134,7 +134,7 @@ def check_split_heads(fn):
     for B, T, d, h in ((2, 3, 8, 2), (1, 5, 12, 3), (3, 4, 8, 4)):
         x = torch.arange(B * T * d, dtype=torch.float32).view(B, T, d)
         want = x.view(B, T, h, d // h).transpose(1, 2)
-        got = _tensor(fn(x.clone(), h), "heads")
+        got = _tensor(call(fn, x, h), "heads")
         expect(
             got.shape == want.shape,
             f"B={B}, T={T}, d={d}, h={h}: expected shape {tuple(want.shape)}, "

@@ -1,0 +1,249 @@
+"""Lecture 05 (self-attention and Transformers): references and wrong answers."""
+
+from . import Answers
+
+NOTEBOOK = "05_transformers"
+CHECKS = "helpers.exercises.lecture05"
+SETUP = ""
+
+EXERCISES = {
+    "scaled_attention": Answers(
+        check="check_attention",
+        reference="""# @title Solution (run to check the reference)
+def scaled_attention_solution(q, k, v, mask):
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])  # (..., T, S)
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))
+    return torch.softmax(scores, dim=-1) @ v  # (..., T, d_v)
+
+
+ex.check_attention(scaled_attention_solution, strict=True);""",
+        wrong=[
+            """
+def scaled_attention(q, k, v, mask):
+    # forgets the 1 / sqrt(d_k) scaling
+    scores = q @ k.transpose(-2, -1)
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))
+    return torch.softmax(scores, dim=-1) @ v
+""",
+            """
+def scaled_attention(q, k, v, mask):
+    # divides by d_k, not its square root
+    scores = q @ k.transpose(-2, -1) / q.shape[-1]
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))
+    return torch.softmax(scores, dim=-1) @ v
+""",
+            """
+def scaled_attention(q, k, v, mask):
+    # scales by the values' width d_v instead of the keys' d_k
+    scores = q @ k.transpose(-2, -1) / math.sqrt(v.shape[-1])
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))
+    return torch.softmax(scores, dim=-1) @ v
+""",
+            """
+def scaled_attention(q, k, v, mask):
+    # the mask read the other way round: True taken as 'blocked'
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
+    if mask is not None:
+        scores = scores.masked_fill(mask, -1e9)
+    return torch.softmax(scores, dim=-1) @ v
+""",
+            """
+def scaled_attention(q, k, v, mask):
+    # the softmax over the queries (dim -2), not over the keys
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
+    if mask is not None:
+        scores = scores.masked_fill(~mask, -1e9)
+    return torch.softmax(scores, dim=-2) @ v
+""",
+        ],
+    ),
+    "causal_mask": Answers(
+        check="check_causal_mask",
+        reference="""# @title Solution (run to check the reference)
+def causal_mask_solution(T):
+    return torch.tril(torch.ones(T, T, dtype=torch.bool))
+
+
+ex.check_causal_mask(causal_mask_solution, strict=True);""",
+        wrong=[
+            """
+def causal_mask(T):
+    # upper triangle: every query sees the future and not the past
+    return torch.triu(torch.ones(T, T, dtype=torch.bool))
+""",
+            """
+def causal_mask(T):
+    # nn.Transformer's convention (True = blocked): the opposite of this book's
+    return torch.triu(torch.ones(T, T, dtype=torch.bool), diagonal=1)
+""",
+            """
+def causal_mask(T):
+    # strictly lower: a query may not see itself (and the first sees nothing)
+    return torch.tril(torch.ones(T, T, dtype=torch.bool), diagonal=-1)
+""",
+            """
+def causal_mask(T):
+    # a float mask of ones and zeros: ~mask is not defined on floats
+    return torch.tril(torch.ones(T, T))
+""",
+            """
+def causal_mask(T):
+    # integers, not booleans: masked_fill needs a boolean mask
+    return torch.tril(torch.ones(T, T, dtype=torch.long))
+""",
+        ],
+    ),
+    "sinusoidal": Answers(
+        check="check_sinusoidal",
+        reference="""# @title Solution (run to check the reference)
+def sinusoidal_solution(n, d):
+    t = torch.arange(n, dtype=torch.float64)[:, None]  # (n, 1)
+    w = 10000.0 ** (-torch.arange(0, d, 2, dtype=torch.float64) / d)  # (d/2,)
+    P = torch.zeros(n, d, dtype=torch.float64)
+    P[:, 0::2], P[:, 1::2] = torch.sin(t * w), torch.cos(t * w)
+    return P
+
+
+ex.check_sinusoidal(sinusoidal_solution, strict=True);""",
+        wrong=[
+            """
+def sinusoidal(n, d):
+    # the notes' base 1000 instead of the paper's 10000
+    t = torch.arange(n, dtype=torch.float64)[:, None]
+    w = 1000.0 ** (-torch.arange(0, d, 2, dtype=torch.float64) / d)
+    P = torch.zeros(n, d, dtype=torch.float64)
+    P[:, 0::2], P[:, 1::2] = torch.sin(t * w), torch.cos(t * w)
+    return P
+""",
+            """
+def sinusoidal(n, d):
+    # sines in the first half, cosines in the second, not interleaved
+    t = torch.arange(n, dtype=torch.float64)[:, None]
+    w = 10000.0 ** (-torch.arange(0, d, 2, dtype=torch.float64) / d)
+    return torch.cat([torch.sin(t * w), torch.cos(t * w)], dim=1)
+""",
+            """
+def sinusoidal(n, d):
+    # the exponent i / d instead of 2i / d: frequencies fall half as fast
+    t = torch.arange(n, dtype=torch.float64)[:, None]
+    w = 10000.0 ** (-torch.arange(d // 2, dtype=torch.float64) / d)
+    P = torch.zeros(n, d, dtype=torch.float64)
+    P[:, 0::2], P[:, 1::2] = torch.sin(t * w), torch.cos(t * w)
+    return P
+""",
+            """
+def sinusoidal(n, d):
+    # positions counted from 1, not 0
+    t = torch.arange(1, n + 1, dtype=torch.float64)[:, None]
+    w = 10000.0 ** (-torch.arange(0, d, 2, dtype=torch.float64) / d)
+    P = torch.zeros(n, d, dtype=torch.float64)
+    P[:, 0::2], P[:, 1::2] = torch.sin(t * w), torch.cos(t * w)
+    return P
+""",
+            """
+def sinusoidal(n, d):
+    # cosines on the even features, sines on the odd
+    t = torch.arange(n, dtype=torch.float64)[:, None]
+    w = 10000.0 ** (-torch.arange(0, d, 2, dtype=torch.float64) / d)
+    P = torch.zeros(n, d, dtype=torch.float64)
+    P[:, 0::2], P[:, 1::2] = torch.cos(t * w), torch.sin(t * w)
+    return P
+""",
+        ],
+    ),
+    "layer_norm": Answers(
+        check="check_layer_norm",
+        reference="""# @title Solution (run to check the reference)
+def layer_norm_solution(x, gamma, beta, eps):
+    mu = x.mean(-1, keepdim=True)
+    var = x.var(-1, unbiased=False, keepdim=True)
+    return gamma * (x - mu) / torch.sqrt(var + eps) + beta
+
+
+ex.check_layer_norm(layer_norm_solution, strict=True);""",
+        wrong=[
+            """
+def layer_norm(x, gamma, beta, eps):
+    # torch's default x.var() is the unbiased (d - 1) variance, not nn.LayerNorm's
+    mu = x.mean(-1, keepdim=True)
+    var = x.var(-1, keepdim=True)
+    return gamma * (x - mu) / torch.sqrt(var + eps) + beta
+""",
+            """
+def layer_norm(x, gamma, beta, eps):
+    # eps added to the standard deviation, not under the square root
+    mu = x.mean(-1, keepdim=True)
+    var = x.var(-1, unbiased=False, keepdim=True)
+    return gamma * (x - mu) / (torch.sqrt(var) + eps) + beta
+""",
+            """
+def layer_norm(x, gamma, beta, eps):
+    # statistics over the batch (dim 0), as batch norm does
+    mu = x.mean(0, keepdim=True)
+    var = x.var(0, unbiased=False, keepdim=True)
+    return gamma * (x - mu) / torch.sqrt(var + eps) + beta
+""",
+            """
+def layer_norm(x, gamma, beta, eps):
+    # one mean and variance for the whole tensor
+    mu, var = x.mean(), x.var(unbiased=False)
+    return gamma * (x - mu) / torch.sqrt(var + eps) + beta
+""",
+            """
+def layer_norm(x, gamma, beta, eps):
+    # gamma and beta swapped
+    mu = x.mean(-1, keepdim=True)
+    var = x.var(-1, unbiased=False, keepdim=True)
+    return beta * (x - mu) / torch.sqrt(var + eps) + gamma
+""",
+        ],
+    ),
+    "split_heads": Answers(
+        check="check_split_heads",
+        reference="""# @title Solution (run to check the reference)
+def split_heads_solution(x, h):
+    B, T, d = x.shape
+    return x.view(B, T, h, d // h).transpose(1, 2)  # (B, h, T, d / h)
+
+
+ex.check_split_heads(split_heads_solution, strict=True);""",
+        wrong=[
+            """
+def split_heads(x, h):
+    # reshapes straight to (B, h, T, d / h): right shape, but heads hold the wrong
+    # features
+    B, T, d = x.shape
+    return x.reshape(B, h, T, d // h)
+""",
+            """
+def split_heads(x, h):
+    # splits the features but forgets to move the head axis before time
+    B, T, d = x.shape
+    return x.view(B, T, h, d // h)
+""",
+            """
+def split_heads(x, h):
+    # strided heads: head l gets features l, l + h, l + 2h, ... instead of a block
+    B, T, d = x.shape
+    return x.view(B, T, d // h, h).permute(0, 3, 1, 2)
+""",
+            """
+def split_heads(x, h):
+    # the wrong permutation: (B, h, d / h, T)
+    B, T, d = x.shape
+    return x.view(B, T, h, d // h).permute(0, 2, 3, 1)
+""",
+            """
+def split_heads(x, h):
+    # transposes first, then reshapes: (B, d, T) cut into h pieces mixes time and
+    # features
+    B, T, d = x.shape
+    return x.transpose(1, 2).reshape(B, h, T, d // h)
+""",
+        ],
+    ),
+}
