@@ -177,6 +177,35 @@ def _ladder_rows(recs: list[Record]) -> list[Row]:
     return rows
 
 
+def _tutorial_row(r: Record, recs: list[Record]) -> Row:
+    """Our ``translate train`` against the PyTorch tutorial's model, same file, same
+    time, same split (``benchmarks/tutorial_translation.py``): held-out BLEU."""
+    peer = next(
+        (
+            b
+            for b in recs
+            if b.get("bench") == r["bench"]
+            and b.get("side") == "peer"
+            and b.get("file") == r.get("file")
+            and b.get("run") == r.get("run")
+        ),
+        None,
+    )
+    beam = f" (beam k=5 {r['bleu_beam5']:.2f})" if "bleu_beam5" in r else ""
+    load = f"; load {r['load_before']}" if r.get("load_before") else ""
+    return _row(
+        r,
+        _command(r["model"]) + f", {r['seconds']:.0f} s on {r.get('file')}: "
+        "held-out BLEU, greedy (all references of each source)",
+        f"{r['bleu_greedy']:.2f}{beam}",
+        "PyTorch tutorial's GRU + additive attention (rebuilt)" if peer else NONE,
+        f"{peer['bleu_greedy']:.2f}" if peer else NONE,
+        f"{r['steps']:,} steps"
+        + (f" / {peer['steps']:,} steps" if peer else "")
+        + load,
+    )
+
+
 def lecture_rows(records: Iterable[Record], lecture: str) -> list[Row]:
     """The results table of one lecture, from its records."""
     recs = [r for r in records if r.get("lecture") == lecture]
@@ -203,6 +232,9 @@ def lecture_rows(records: Iterable[Record], lecture: str) -> list[Row]:
                     time=f"notebook {r.get('notebook_s', NONE)} s",
                 )
             )
+        elif r.get("bench") == "tutorial translation comparison":  # 04
+            if r.get("side") == "ours":
+                rows.append(_tutorial_row(r, recs))
         elif "bleu_k1" in r:  # 04
             rows.append(
                 _row(

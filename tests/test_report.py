@@ -225,3 +225,33 @@ def test_gpu_is_told_by_device_or_machine():
 def test_the_recorded_results_pass_their_checks():
     recs = R.load_records()
     assert R.check_records(recs, R.lectures_in_book()) == []
+
+
+def test_tutorial_translation_row(tmp_path):
+    common = {
+        "date": "2026-01-03T10:00:00",
+        "lecture": "04",
+        "bench": "tutorial translation comparison",
+        "file": "pairs.tsv",
+        "seconds": 300.0,
+        "run": "2026-01-03T10:00",
+        "machine": CPU,
+    }
+    ours = {
+        **common,
+        "side": "ours",
+        "model": "python -m helpers.translate train --model lstm",
+        "steps": 1200,
+        "bleu_greedy": 30.5,
+        "bleu_beam5": 31.0,
+        "load_before": "1.00 1.20 1.10",
+    }
+    peer = {**common, "side": "peer", "model": "tutorial", "steps": 2000}
+    (tmp_path / "c.jsonl").write_text(
+        json.dumps(ours) + "\n" + json.dumps({**peer, "bleu_greedy": 20.25}) + "\n"
+    )
+    (row,) = R.lecture_rows(R.load_records(tmp_path), "04")
+    assert row.ours == "30.50 (beam k=5 31.00)" and row.peer_figure == "20.25"
+    assert "tutorial" in row.peer and "1,200 steps / 2,000 steps" in row.time
+    assert row.benchmark.startswith("`python -m helpers.translate train --model lstm`")
+    assert "load 1.00 1.20 1.10" in row.time
