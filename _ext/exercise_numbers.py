@@ -9,6 +9,11 @@ page), so titles, solution titles and `{numref}` references all read "Exercise N
 The notebooks carry the same number for Colab readers, where the directive's title is
 not shown: a markdown cell tagged `remove-cell` just before each exercise, "### Exercise
 NN.k: <title>" (tests/test_exercise_numbering.py checks that the two agree).
+
+Figures on lecture pages carry their number in their caption ("Figure 4.2: ...", cell
+metadata mystnb.figure.caption, so Colab readers see the same number in the cell), so
+Sphinx's own count ("Fig. 1") is dropped there (tests/test_diagrams.py checks the
+captions' numbering).
 """
 
 import re
@@ -24,6 +29,9 @@ def renumber_exercises(app, env):
             # Sphinx registers the numbers in document order.
             for index, label in enumerate(numbers["exercise"], start=1):
                 numbers["exercise"][label] = (lecture, index)
+        if match:
+            # the caption says "Figure NN.k: ..." itself
+            numbers.pop("figure", None)
     return []
 
 
