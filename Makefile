@@ -71,13 +71,19 @@ determinism: $(STAMP)
 	$(NBVAL) --no-student-flow --executed-dir $(AGAIN) $(NBVAL_NOTEBOOKS)
 	$(BIN)/python tests/determinism.py --against $(EXECUTED) --again $(AGAIN) $(NOTEBOOKS)
 
-# lint first (seconds); then the helper tests, the Colab wheel and the browser's packages side
-# by side (each mostly on one core or on the disk); make book (nbval's two kernels take both
-# cores); the browser over make book's _build/html.
-test: lint
-	$(MAKE) --no-print-directory -j3 --output-sync=target helpers-test wheel browser-deps
-	$(MAKE) --no-print-directory book
-	$(MAKE) --no-print-directory browser
+# The set-up; lint (seconds); then the helper tests, the Colab wheel and the browser's packages
+# side by side (each mostly on one core or on the disk); make book (nbval's two kernels take
+# both cores); the browser over make book's _build/html. Each stage prints its time
+# ("[make test] STAGE: N s"; the README's table of where the time goes).
+timed = s=$$(date +%s); $(MAKE) --no-print-directory $(2); rc=$$?; \
+	echo "[make test] $(1): $$(( $$(date +%s) - s )) s"; exit $$rc
+test:
+	+@$(call timed,venv,venv)
+	+@$(call timed,lint,lint)
+	+@$(call timed,helpers-test + wheel + browser-deps,-j3 -O helpers-test wheel browser-deps)
+	+@$(call timed,nbval,nbval)
+	+@$(call timed,render,render)
+	+@$(call timed,browser,browser)
 
 # Style (settings in pyproject.toml): code fits the book's 88-character column.
 LINT_PATHS := helpers tests benchmarks notebooks _ext

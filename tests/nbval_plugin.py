@@ -209,6 +209,32 @@ def pytest_runtest_makereport(item, call):
             state["failed"].append(f"{item.name} ({call.when})")
 
 
+# Time per notebook ---------------------------------------------------------------
+# Summed from every item's report (setup, call, teardown), in the process that prints
+# the summary (with pytest-xdist, the controller, from the workers' reports).
+_TIMES: dict[str, dict[str, float]] = {}
+
+
+def pytest_runtest_logreport(report):
+    path, _, name = report.nodeid.partition("::")
+    if not path.endswith(".ipynb"):
+        return
+    part = "student flow" if name.startswith("student flow") else "cells"
+    times = _TIMES.setdefault(path, {"cells": 0.0, "student flow": 0.0})
+    times[part] += report.duration
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _TIMES:
+        return
+    terminalreporter.section("time per notebook (tests/nbval_plugin.py)")
+    for path, t in sorted(_TIMES.items(), key=lambda kv: -sum(kv[1].values())):
+        terminalreporter.write_line(
+            f"{sum(t.values()):7.1f} s  {path}  (kernel start and cells "
+            f"{t['cells']:.1f} s, student flow {t['student flow']:.1f} s)"
+        )
+
+
 # The executed copy ---------------------------------------------------------------
 def executed_path(config, notebook_path) -> Path:
     base = Path(config.invocation_params.dir)
