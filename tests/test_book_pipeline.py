@@ -151,6 +151,9 @@ def test_same_text_after_sanitising_is_no_difference():
         cells=[
             cell("a", stream("trained in 3.2 s at 0x7f00aa\n")),
             cell(
+                "t", stream("| SGNS | 0.515 | 3.1% | 61.2 |\nours (ratio 1.89, 62x)\n")
+            ),
+            cell(
                 "b",
                 stream("x "),
                 result({"text/plain": "<Figure>", "image/png": "AAAA"}),
@@ -171,6 +174,9 @@ def test_same_text_after_sanitising_is_no_difference():
     second = new_notebook(
         cells=[
             cell("a", stream("trained in 4.75 s at 0x7f11bb\n")),
+            cell(
+                "t", stream("| SGNS | 0.515 | 3.1% | 554.2 |\nours (ratio 2.6, 35x)\n")
+            ),
             cell(
                 "b",
                 stream("x y\n"),
