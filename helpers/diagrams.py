@@ -737,6 +737,15 @@ def beam_tree(
     kept hypotheses as boxes (word and summed log-probability), the best dropped
     extensions faded and crossed out, finished hypotheses in grey, and the chosen
     translation's path in orange. ``words`` maps ids to strings."""
+    # draw up to the step where the chosen hypothesis finished: after it, the search
+    # only waits for the other kept hypotheses to finish too
+    path, row = {}, best
+    for c in range(len(steps) - 1, -1, -1):
+        path[c] = row
+        row = steps[c][row][0]
+    total = len(steps)
+    ends = [c for c in range(total) if words[steps[c][path[c]][1]] == eos]
+    steps = steps[: (ends[0] + 1 if ends else total)]
     k = sum(1 for *_, kept in steps[0] if kept)
     n_rows = max(len(s) for s in steps)
     col_w, row_h = 1.95, 0.78
@@ -749,11 +758,6 @@ def beam_tree(
     box(ax, 0.8, y(0), "<bos>", w=1.2, color="green", fontsize=8)
     if title:
         label(ax, 0.2, ytop + 0.3, title, fontsize=8.5, ha="left")
-    # the chosen path, traced back from the last step: column -> row
-    path, row = {}, best
-    for c in range(len(steps) - 1, -1, -1):
-        path[c] = row
-        row = steps[c][row][0]
     for c, hyps in enumerate(steps):
         x = 1.6 + col_w * (c + 0.5)
         x_prev = 0.8 + 0.6 if c == 0 else x - col_w + 0.73
@@ -807,7 +811,12 @@ def beam_tree(
         0.35,
         f"beam k = {k}: the kept hypotheses above the dotted line, the best "
         "dropped ones below it;\ngrey: finished or dropped; orange: the chosen "
-        "translation (best score / length)",
+        "translation (best score / length)"
+        + (
+            f"; the search ran {total} steps, until every kept hypothesis had finished"
+            if total > len(steps)
+            else ""
+        ),
         fontsize=7.5,
         ha="left",
     )
@@ -900,7 +909,7 @@ def masks(causal, padding, tokens: Sequence[str] | None = None) -> Figure:
     B, S = p.shape
     cell = 0.45
     width = 1.4 + T * cell + 2.2 + S * cell + 1.4 + S * cell + 0.8
-    fig, ax = canvas(width, 1.6 + max(T, S) * cell + 1.2)
+    fig, ax = canvas(width, 0.9 + max(T, S) * cell + 0.95)
     y0 = 0.9
     x0 = 1.4
     fills = [["green" if c[i, j] else "grey" for j in range(T)] for i in range(T)]
@@ -1228,83 +1237,65 @@ def kv_cache(tokens: Sequence[str], d_head: int = 4) -> Figure:
     once at their own step); only the new position's q, k, v are computed (coloured).
     The new query scores all keys, and its output is the weighted sum of all values."""
     n = len(tokens)
-    cell = 0.42
-    fig, ax = canvas(2.4 + n * cell * 1.5 + 6.0, 2.4 + 2 * d_head * cell + 1.1)
-    x0 = 2.4
-    xs = [x0 + (i + 0.5) * cell * 1.5 for i in range(n)]
+    cell, gap = 0.45, 0.55  # a cached row's cells, and the spacing of positions
+    x0 = 2.0
+    xs = [x0 + (i + 0.5) * gap for i in range(n)]
+    y_k = 1.3
+    y_v = y_k + d_head * cell + 0.5
+    top = y_v + d_head * cell
+    fig, ax = canvas(xs[-1] + 5.6, top + 1.4)
     for i, tok in enumerate(tokens):
-        label(ax, xs[i], 0.45, repr(tok)[1:-1] if tok != " " else "␣", fontsize=8)
-    for m, (name, y) in enumerate((("K", 1.0), ("V", 1.0 + d_head * cell + 0.6))):
+        label(ax, xs[i], y_k - 0.35, _show(tok), fontsize=9)
+    for m, (name, y) in enumerate((("K", y_k), ("V", y_v))):
         for i in range(n):
             new = i == n - 1
-            grid(
-                ax,
-                xs[i] - cell / 2,
-                y,
-                d_head,
-                1,
-                cell=cell,
-                color="orange" if new and m == 0 else "blue" if new else "grey",
-            )
-        label(
-            ax,
-            x0 - 0.3,
-            y + d_head * cell / 2,
-            f"{name} cache",
-            fontsize=8.5,
-            ha="right",
-        )
-    yq = 1.0 + 2 * d_head * cell + 1.3
+            color = ("orange" if m == 0 else "blue") if new else "grey"
+            grid(ax, xs[i] - cell / 2, y, d_head, 1, cell=cell, color=color)
+        label(ax, x0 - 0.2, y + d_head * cell / 2, f"{name} cache", ha="right")
     label(
         ax,
         (xs[0] + xs[-2]) / 2,
-        yq,
+        top + 0.4,
         f"positions 1..{n - 1}: read from the cache",
-        fontsize=8,
+        fontsize=8.5,
     )
-    xn = xs[-1]
+    xb = xs[-1] + 2.9
     box(
         ax,
-        xn + 2.3,
-        yq - 0.2,
-        f"new token {tokens[-1]!r}:\nq, k, v computed now",
-        w=2.8,
-        h=0.8,
+        xb,
+        top + 0.4,
+        f"new token {_show(tokens[-1])}: its\nq, k, v computed now",
+        w=3.0,
+        h=0.9,
         color="purple",
-        fontsize=8,
+        fontsize=8.5,
     )
-    arrow(
-        ax,
-        (xn + 0.9, yq - 0.35),
-        (xn + 0.3, 1.0 + d_head * cell * 2 + 0.6 - 0.05),
-        rad=0.2,
-    )
-    arrow(
-        ax,
-        (xn + 2.3, yq - 0.62),
-        (xn + 2.3, 2.0),
-        "softmax(q K$^\\top/\\sqrt{d}$) V\nover all cached rows",
-        offset=(1.2, 0),
-        fontsize=8,
-    )
+    arrow(ax, (xb - 1.5, top + 0.4), (xs[-1] + 0.1, top + 0.05), rad=0.25)
     box(
         ax,
-        xn + 2.3,
-        1.6,
-        "output at\nthe new position",
-        w=2.3,
-        h=0.75,
+        xb,
+        y_k + 0.5,
+        "output at the\nnew position",
+        w=2.6,
+        h=0.9,
         color="green",
+        fontsize=8.5,
+    )
+    arrow(
+        ax,
+        (xb, top - 0.05),
+        (xb, y_k + 0.95),
+        "softmax(q K$^\\top/\\sqrt{d}$) V\nover every cached row",
+        offset=(0, 0.1),
         fontsize=8,
     )
     label(
         ax,
-        x0 - 0.3,
-        0.1,
-        "each step costs O(T) instead of O(T$^2$): the cache grows "
-        "by one column of K and V",
-        fontsize=7.5,
+        x0 - 1.8,
+        0.3,
+        "each step adds one position (a column here) to K and V and "
+        "reuses the rest: O(T) per step instead of O(T$^2$)",
+        fontsize=8,
         ha="left",
-        va="bottom",
     )
     return fig
