@@ -51,6 +51,17 @@ class Vocab:
         )
         self.min_count = min_count
 
+    def _check_id(self, i) -> int:
+        """``int(i)``, if it is an id of this vocabulary (negative ids are refused,
+        not read from the end)."""
+        i = int(i)
+        if not 0 <= i < len(self.itos):
+            raise IndexError(
+                f"ids: {i} is not an id of this vocabulary "
+                f"(ids 0..{len(self.itos) - 1})"
+            )
+        return i
+
     def _special(self, token: str) -> int:
         if token not in self.specials:
             raise KeyError(
@@ -102,6 +113,11 @@ class Vocab:
     def encode(self, words: Sequence[str]) -> list[int]:
         """Ids of ``words``: unknown words become ``<unk>`` if the vocabulary has it,
         else a clear KeyError names them."""
+        if isinstance(words, str):
+            raise TypeError(
+                f"Vocab.encode takes a list of tokens, got the string {words[:40]!r}: "
+                "split it into tokens first (e.g. helpers.pairs.tokenize)"
+            )
         if UNK in self.specials:
             unk = self.stoi[UNK]
             return [self.stoi.get(w, unk) for w in words]
@@ -113,12 +129,38 @@ class Vocab:
             )
         return [self.stoi[w] for w in words]
 
+    def to_dict(self) -> dict:
+        """Plain data (lists, numbers, strings) that ``from_dict`` turns back into an
+        equal vocabulary: what a checkpoint stores."""
+        return {
+            "itos": list(self.itos),
+            "counts": self.counts.tolist(),
+            "specials": list(self.specials),
+            "min_count": self.min_count,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Vocab":
+        """The vocabulary ``to_dict`` described (same ids, counts and specials)."""
+        if not isinstance(d, dict) or not {"itos", "counts", "specials"} <= set(d):
+            raise ValueError(
+                "expected a dict with 'itos', 'counts' and 'specials' (from "
+                f"Vocab.to_dict), got {type(d).__name__}"
+            )
+        v = cls.__new__(cls)
+        v.specials = list(d["specials"])
+        v.itos = list(d["itos"])
+        v.stoi = {w: i for i, w in enumerate(v.itos)}
+        v.counts = np.asarray(d["counts"], dtype=np.int64)
+        v.min_count = int(d.get("min_count", 1))
+        return v
+
     def decode(self, ids: Iterable[int]) -> list[str]:
         """Tokens of ``ids``, stopping at ``<eos>`` and skipping ``<pad>`` and
-        ``<bos>``."""
+        ``<bos>``. An id outside ``0 .. len(self) - 1`` raises an IndexError."""
         out = []
         for i in ids:
-            w = self.itos[int(i)]
+            w = self.itos[self._check_id(i)]
             if w == EOS:
                 break
             if w not in (PAD, BOS):
@@ -167,7 +209,7 @@ class CharVocab(Vocab):
     def decode(self, ids) -> str:
         """The characters of ``ids``, joined (specials included as written, e.g.
         ``<eos>``)."""
-        return "".join(self.itos[int(i)] for i in ids)
+        return "".join(self.itos[self._check_id(i)] for i in ids)
 
 
 def window_pairs(
@@ -210,16 +252,39 @@ def streams(ids: np.ndarray, batch: int) -> torch.Tensor:
     return torch.as_tensor(ids[: n * batch]).view(batch, n)
 
 
+def _looks_utf16(head: bytes) -> bool:
+    """A UTF-16 byte-order mark, or NUL bytes in about every other position (the
+    high bytes of Latin text in UTF-16) and hardly any in the others."""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    even, odd = head[0::2], head[1::2]
+    if len(odd) < 8:
+        return False
+    share = (even.count(0) / len(even), odd.count(0) / len(odd))
+    return max(share) > 0.3 and min(share) < 0.05
+
+
 def read_utf8(path: str | Path, what: str, expected: str) -> str:
-    """The text of a UTF-8 file, with a clear error for a missing, empty, binary or
-    non-UTF-8 one: ``what`` names the file ("text file"), ``expected`` says what it
-    should hold."""
+    """The text of a UTF-8 file (a byte-order mark dropped), with a clear error for a
+    missing, empty, binary, UTF-16 or non-UTF-8 file, or a directory: ``what`` names
+    the file ("text file"), ``expected`` says what it should hold."""
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(
+            f"{path} is a directory, not a {what}: expected {expected}"
+        )
     if not path.is_file():
         raise FileNotFoundError(f"no {what} at {path}: expected {expected}")
     raw = path.read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark: not part of the text
+        raw = raw[3:]
     if not raw.strip():
         raise ValueError(f"{path} is empty: expected {expected}")
+    if _looks_utf16(raw[:4096]):
+        raise ValueError(
+            f"{path} looks like UTF-16 text; expected UTF-8: convert it, e.g. "
+            f"`iconv -f UTF-16 -t UTF-8 {path} > {path.stem}-utf8{path.suffix}`"
+        )
     if b"\x00" in raw[:65536]:
         raise ValueError(
             f"{path} looks binary (it contains NUL bytes): expected {expected}"
