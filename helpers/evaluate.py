@@ -160,16 +160,38 @@ def evaluate_bits(
     return total / count / math.log(2)
 
 
-def corpus_bleu(hyps: Sequence[Sequence[str]], refs: Sequence[Sequence[str]]) -> float:
-    """sacrebleu's corpus BLEU (0-100) of token lists against one reference each, on our
-    tokens (``tokenize="none"``: the text is already split into tokens)."""
+def _tokens(x, what: str) -> list[str]:
+    if isinstance(x, str) or not all(isinstance(w, str) for w in x):
+        raise TypeError(
+            f"{what} must be a list of tokens (strings), got "
+            f"{x[:40]!r}: split text into tokens first"
+        )
+    return list(x)
+
+
+def corpus_bleu(hyps: Sequence[Sequence[str]], refs: Sequence) -> float:
+    """sacrebleu's corpus BLEU (0-100) on our tokens (``tokenize="none"``: the text is
+    already split). ``hyps``: one token list a sentence; ``refs``: for each sentence
+    either one reference (a token list) or several (a list of token lists, as Tatoeba
+    gives for many sources: a hypothesis matching any of them counts)."""
     import sacrebleu
 
+    if isinstance(hyps, str) or isinstance(refs, str):
+        raise TypeError("hyps and refs must be lists of token lists, not a string")
     if len(hyps) != len(refs):
         raise ValueError(f"{len(hyps)} hypotheses but {len(refs)} references")
-    return sacrebleu.corpus_bleu(
-        [" ".join(h) for h in hyps],
-        [[" ".join(r) for r in refs]],
-        tokenize="none",
-        force=True,
-    ).score
+    if not hyps:
+        raise ValueError("no sentences: hyps and refs are empty lists")
+    hyp_text = [" ".join(_tokens(h, f"hyps[{i}]")) for i, h in enumerate(hyps)]
+    ref_sets = []
+    for i, r in enumerate(refs):
+        several = len(r) > 0 and not isinstance(r, str) and not isinstance(r[0], str)
+        group = (
+            [_tokens(x, f"refs[{i}][{j}]") for j, x in enumerate(r)]
+            if several
+            else [_tokens(r, f"refs[{i}]")]
+        )
+        ref_sets.append([" ".join(x) for x in group])
+    n = max(len(g) for g in ref_sets)
+    streams = [[g[j] if j < len(g) else None for g in ref_sets] for j in range(n)]
+    return sacrebleu.corpus_bleu(hyp_text, streams, tokenize="none", force=True).score

@@ -9,6 +9,8 @@ pairs files, vocabularies, padded batches. (BLEU is in ``helpers.evaluate``.)
   a local path, with clear errors for bad files; ``download_pairs`` fetches such a file
   (or a zip holding it) once through ``helpers.download`` (cached, checksummed, a clear
   error when offline) and returns its local path.
+* ``split_pairs`` keeps every translation of a source on one side of the split;
+  ``group_references`` gathers them for multi-reference BLEU.
 * ``build_vocabs``, ``batches``: ids with ``<pad>``, ``<bos>``, ``<eos>``, ``<unk>``;
   padded batches.
 """
@@ -31,17 +33,18 @@ _TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-case; words and single punctuation marks: ``"Quatre-vingt-dix, non!"`` ->
-    ``['quatre', '-', 'vingt', '-', 'dix', ',', 'non', '!']``."""
-    return _TOKEN.findall(text.lower())
+    """Lower-case; words and single punctuation marks (a typographic apostrophe is read
+    as ``'``): ``"Quatre-vingt-dix, non!"`` -> ``['quatre', '-', 'vingt', '-', 'dix',
+    ',', 'non', '!']``; ``"J’ai"`` -> ``['j', "'", 'ai']``."""
+    return _TOKEN.findall(text.lower().replace("\u2019", "'"))
 
 
 def detokenize(tokens: Sequence[str]) -> str:
-    """Tokens back to text: hyphens glue their neighbours, punctuation sticks to the
-    word before."""
+    """Tokens back to text: hyphens and apostrophes glue their neighbours ("i'm",
+    "j'ai", "l'aide"), other punctuation sticks to the word before."""
     text = " ".join(tokens)
-    text = re.sub(r" ?- ?", "-", text)
-    return re.sub(r" ([,.!?;:'])", r"\1", text)
+    text = re.sub(r" ?([-']) ?", r"\1", text)
+    return re.sub(r" ([,.!?;:])", r"\1", text)
 
 
 class Splits(NamedTuple):
@@ -141,15 +144,44 @@ def download_pairs(
     return path
 
 
+def _source(pair) -> object:
+    """What a pair is grouped by: its source tokens (the item itself if it is not a
+    pair)."""
+    try:
+        return tuple(pair[0])
+    except TypeError:
+        return pair
+
+
 def split_pairs(
     pairs: Sequence[Pair], held_out: float = 0.1, seed: int = 0
 ) -> tuple[list[Pair], list[Pair]]:
-    """A seeded shuffle cut into (train, held-out); the held-out share at least one
-    pair."""
-    order = list(range(len(pairs)))
-    random.Random(seed).shuffle(order)
-    k = max(1, int(round(held_out * len(pairs))))
-    return [pairs[i] for i in order[k:]], [pairs[i] for i in order[:k]]
+    """A seeded shuffle of the distinct sources cut into (train, held-out): every
+    translation of a source lands on the same side as the source (Tatoeba has several
+    for many sentences), so no held-out source is seen in training. The held-out side
+    gets ``held_out`` of the sources, at least one; pairs keep their file order."""
+    if not 0 < held_out < 1:
+        raise ValueError(f"held_out must be between 0 and 1, got {held_out}")
+    sources = list(dict.fromkeys(_source(p) for p in pairs))
+    random.Random(seed).shuffle(sources)
+    k = max(1, int(round(held_out * len(sources))))
+    test = set(sources[:k])
+    return (
+        [p for p in pairs if _source(p) not in test],
+        [p for p in pairs if _source(p) in test],
+    )
+
+
+def group_references(
+    pairs: Sequence[Pair],
+) -> tuple[list[list[str]], list[list[list[str]]]]:
+    """(sources, references): each distinct source once (in first-seen order) with all
+    its targets, for multi-reference BLEU (``evaluate.corpus_bleu(hyps, references)``).
+    """
+    groups: dict[tuple, list[list[str]]] = {}
+    for s, t in pairs:
+        groups.setdefault(tuple(s), []).append(list(t))
+    return [list(s) for s in groups], list(groups.values())
 
 
 def build_vocabs(pairs: Sequence[Pair], min_count: int = 1) -> tuple[Vocab, Vocab]:

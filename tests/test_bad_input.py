@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
+import pytest
+import sacrebleu
+
+from helpers import evaluate, pairs
 from helpers.text import SPECIALS, CharVocab, Vocab, read_utf8
 
 # ---- vocabularies --------------------------------------------------------------------
@@ -54,3 +58,85 @@ def test_read_utf8_drops_a_bom_and_names_directories_and_utf16(tmp_path):
     path.write_bytes(b"abc\x00def" * 500)  # binary, not UTF-16
     with pytest.raises(ValueError, match="looks binary"):
         read_utf8(path, "text file", "text")
+
+
+# ---- pairs files ---------------------------------------------------------------------
+
+LINES = [
+    "I'm leaving.\tJe pars.\tCC-BY",
+    "I'm leaving.\tJe m'en vais.\tCC-BY",
+    "I'm leaving.\tJ’y vais.\tCC-BY",
+    "Help!\tÀ l'aide !\tCC-BY",
+] + [f"Go {i}.\tVa {i} !\tCC-BY" for i in range(120)]
+
+
+def write(tmp_path: Path, data: bytes) -> Path:
+    path = tmp_path / "pairs.tsv"
+    path.write_bytes(data)
+    return path
+
+
+def test_tokens_come_back_as_text():
+    for text, back in [
+        ("I'm leaving.", "i'm leaving."),
+        ("J'ai besoin de l'aide.", "j'ai besoin de l'aide."),
+        ("J’ai froid !", "j'ai froid!"),
+        ("Quatre-vingt-dix, non!", "quatre-vingt-dix, non!"),
+    ]:
+        assert pairs.detokenize(pairs.tokenize(text)) == back
+
+
+def test_read_pairs_drops_a_byte_order_mark(tmp_path):
+    data = ("\ufeff" + "\n".join(LINES) + "\n").encode("utf-8")
+    read = pairs.read_pairs(write(tmp_path, data))
+    assert read[0] == (["i", "'", "m", "leaving", "."], ["je", "pars", "."])
+
+
+def test_read_pairs_directory_and_utf16(tmp_path):
+    with pytest.raises(IsADirectoryError, match="is a directory"):
+        pairs.read_pairs(tmp_path)
+    for enc in ("utf-16", "utf-16-le"):
+        path = write(tmp_path, "\n".join(LINES).encode(enc))
+        with pytest.raises(ValueError, match="looks like UTF-16.*iconv -f UTF-16"):
+            pairs.read_pairs(path)
+
+
+def test_split_keeps_every_translation_of_a_source_on_one_side(tmp_path):
+    read = pairs.read_pairs(write(tmp_path, "\n".join(LINES).encode()))
+    for seed in range(20):
+        train, test = pairs.split_pairs(read, 0.1, seed)
+        assert len(train) + len(test) == len(read)
+        assert not {tuple(s) for s, _ in train} & {tuple(s) for s, _ in test}
+        leaving = [p for p in test if p[0][:3] == ["i", "'", "m"]]
+        assert len(leaving) in (0, 3)
+    sources, refs = pairs.group_references(read)
+    assert len(sources) == len(read) - 2 and len(refs[0]) == 3
+    assert refs[0][2] == ["j", "'", "y", "vais", "."]
+
+
+def test_corpus_bleu_several_references_is_sacrebleus():
+    hyps = [["je", "m", "'", "en", "vais", "."], ["va", "!"]]
+    refs = [
+        [["je", "pars", "."], ["je", "m", "'", "en", "vais", "."]],
+        [["va", "!"]],
+    ]
+    expected = sacrebleu.corpus_bleu(
+        ["je m ' en vais .", "va !"],
+        [["je pars .", "va !"], ["je m ' en vais .", None]],
+        tokenize="none",
+    ).score
+    assert evaluate.corpus_bleu(hyps, refs) == pytest.approx(expected)
+    assert evaluate.corpus_bleu(hyps, refs) > evaluate.corpus_bleu(
+        hyps, [r[0] for r in refs]
+    )
+
+
+def test_corpus_bleu_refuses_strings_and_empty_lists():
+    with pytest.raises(TypeError, match="not a string"):
+        evaluate.corpus_bleu("le chat", "le chat")
+    with pytest.raises(TypeError, match=r"hyps\[0\] must be a list of tokens"):
+        evaluate.corpus_bleu(["le chat"], [["le", "chat"]])
+    with pytest.raises(TypeError, match=r"refs\[0\] must be a list of tokens"):
+        evaluate.corpus_bleu([["le", "chat"]], ["le chat"])
+    with pytest.raises(ValueError, match="no sentences"):
+        evaluate.corpus_bleu([], [])
