@@ -1299,3 +1299,36 @@ def kv_cache(tokens: Sequence[str], d_head: int = 4) -> Figure:
         ha="left",
     )
     return fig
+
+
+def gpt_stack(
+    n_layer: int, n_head: int, d_model: int, block_size: int, vocab_size: int
+) -> Figure:
+    """A decoder-only Transformer (GPT, nanoGPT) with its sizes: token embeddings plus
+    learned position embeddings, n_layer pre-norm blocks of masked multi-head
+    self-attention and a feed-forward layer (each branch with its residual), a final
+    layer norm and a linear layer to the vocabulary, predicting every next token."""
+    fig, ax = canvas(8.6, 10.6)
+    x = 3.6
+    layers = [
+        (
+            f"token embedding ({vocab_size}, {d_model})\n+ position embedding "
+            f"({block_size}, {d_model})",
+            "blue",
+        ),
+        ("LayerNorm", "yellow"),
+        (f"masked self-attention\n{n_head} heads of {d_model // n_head}", "purple"),
+        ("+", None),
+        ("LayerNorm", "yellow"),
+        (f"feed-forward {d_model} \u2192 {4 * d_model} \u2192 {d_model}", "green"),
+        ("+", None),
+        ("LayerNorm", "yellow"),
+        (f"linear {d_model} \u2192 {vocab_size}, softmax", "orange"),
+        ("P(next token) at every position", "green"),
+    ]
+    ys = _block_stack(ax, x, 0.9, layers, w=4.4, gap=0.42)
+    _residual(ax, x, ys[0] + 0.52, ys[3], side=2.6)
+    _residual(ax, x, ys[3] + 0.33, ys[6], side=2.6)
+    group(ax, x - 2.5, ys[1] - 0.5, x + 2.9, ys[6] + 0.4, f"x {n_layer}", where="right")
+    label(ax, x, 0.2, f"a context of up to {block_size} tokens", fontsize=8.5)
+    return fig

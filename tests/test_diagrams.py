@@ -76,6 +76,7 @@ FIGURES = {
         ["a", "b"], ["x"], 2, 2
     ),
     "kv_cache": lambda: diagrams.kv_cache(list("the cat")),
+    "gpt_stack": lambda: diagrams.gpt_stack(2, 4, 32, 16, 28),
 }
 
 
