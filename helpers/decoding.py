@@ -22,6 +22,13 @@ from .translation_models import Seq2Seq
 __all__ = ["sample", "generate", "greedy", "length_penalty", "beam_search", "translate"]
 
 
+def _check_positive(**values: int) -> None:
+    """A clear error naming the argument that is below 1."""
+    for name, v in values.items():
+        if v < 1:
+            raise ValueError(f"{name} must be >= 1, got {v}")
+
+
 @torch.no_grad()
 def sample(
     model: nn.Module,
@@ -38,6 +45,8 @@ def sample(
         raise ValueError(f"temperature must be >= 0, got {temperature}")
     if not prompt:
         raise ValueError("give a prompt of at least one character")
+    if length < 0:
+        raise ValueError(f"length must be >= 0, got {length}")
     was_training = model.training
     model.eval()
     device = model_device(model)
@@ -77,6 +86,14 @@ def generate(
     values (a reset recomputes the kept half). Both follow the same rule, so they give
     the same tokens.
     """
+    if length < 0:
+        raise ValueError(f"length must be >= 0, got {length}")
+    if temperature < 0:
+        raise ValueError(f"temperature must be >= 0 (0: greedy), got {temperature}")
+    if idx.dim() != 2 or idx.shape[1] == 0:
+        raise ValueError(
+            f"idx must be a (B, T0) prompt with T0 >= 1, got shape {tuple(idx.shape)}"
+        )
     was_training = model.training
     model.eval()
     g = torch.Generator(device=idx.device).manual_seed(seed)
@@ -122,6 +139,7 @@ def greedy(
     """Batched greedy decoding: the most probable word at each step, until ``<eos>``.
     Returns the ids (without ``<eos>``), their summed log-probabilities (B,), and each
     sentence's attention weights (T_b, S) (empty without attention)."""
+    _check_positive(max_len=max_len)
     model.eval()
     enc, mask, state = model.encode(src, src_len)
     B = src.shape[0]
@@ -178,6 +196,7 @@ def beam_search(
     survive (by log-probability); at the end each sentence returns its hypothesis with
     the best log-probability / length ** alpha (length counts ``<eos>``). Returns ids
     (without ``<eos>``) and their summed log-probabilities (B,)."""
+    _check_positive(k=k, max_len=max_len)
     model.eval()
     # start: the decoder state, a tuple of tensors
     enc, mask, start = model.encode(src, src_len)
@@ -229,6 +248,12 @@ def translate(
 ) -> list[list[str]]:
     """Translate tokenised sentences: greedy for ``k = 1``, beam search of width ``k``
     otherwise, ``batch_size`` sentences at a time on the model's device."""
+    if isinstance(sources, str) or any(isinstance(s, str) for s in sources):
+        raise TypeError(
+            "sources must be a list of token lists, e.g. [pairs.tokenize('I am "
+            f"cold.')], got {sources if isinstance(sources, str) else sources[0]!r}"
+        )
+    _check_positive(k=k, max_len=max_len, batch_size=batch_size)
     device = next(model.parameters()).device
     out: list[list[str]] = []
     for i in range(0, len(sources), batch_size):

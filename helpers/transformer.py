@@ -67,6 +67,11 @@ def attention(
     # (..., T, S)
     scores = q @ k.transpose(-2, -1) * scale
     if mask is not None:
+        if not mask.any(-1).all():
+            raise ValueError(
+                "mask: a query row is all False (no position to attend to): its "
+                "softmax would be NaN; every query needs at least one True"
+            )
         scores = scores.masked_fill(~mask, float("-inf"))
     # rows sum to 1
     weights = torch.softmax(scores, dim=-1)

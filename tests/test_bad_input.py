@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 import sacrebleu
+import torch
 
-from helpers import evaluate, pairs
+from helpers import decoding, evaluate, pairs
 from helpers.text import SPECIALS, CharVocab, Vocab, read_utf8
+from helpers.transformer import GPT, attention
+from helpers.translation_models import Seq2Seq
 
 # ---- vocabularies --------------------------------------------------------------------
 
@@ -140,3 +143,62 @@ def test_corpus_bleu_refuses_strings_and_empty_lists():
         evaluate.corpus_bleu([["le", "chat"]], ["le chat"])
     with pytest.raises(ValueError, match="no sentences"):
         evaluate.corpus_bleu([], [])
+
+
+# ---- decoding ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    torch.manual_seed(0)
+    sv = Vocab.build([["a", "b", "c"]], specials=SPECIALS)
+    tv = Vocab.build([["x", "y"]], specials=SPECIALS)
+    model = Seq2Seq(len(sv), len(tv), emb=8, hidden=8, attention="dot").eval()
+    return model, sv, tv
+
+
+def test_translate_refuses_a_string(tiny):
+    model, sv, tv = tiny
+    with pytest.raises(TypeError, match="list of token lists"):
+        decoding.translate(model, "a b", sv, tv)
+    with pytest.raises(TypeError, match="list of token lists"):
+        decoding.translate(model, ["a b"], sv, tv)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [({"k": 0}, "k must be >= 1, got 0"), ({"max_len": 0}, "max_len must be >= 1")],
+)
+def test_beam_and_length_arguments(tiny, kwargs, message):
+    model, sv, tv = tiny
+    with pytest.raises(ValueError, match=message):
+        decoding.translate(model, [["a", "b"]], sv, tv, **kwargs)
+    src, src_len = torch.tensor([[4, 5]]), torch.tensor([2])
+    with pytest.raises(ValueError, match=message):
+        decoding.beam_search(model, src, src_len, tv.bos_id, tv.eos_id, **kwargs)
+    if "max_len" in kwargs:
+        with pytest.raises(ValueError, match=message):
+            decoding.greedy(model, src, src_len, tv.bos_id, tv.eos_id, max_len=0)
+
+
+def test_attention_mask_row_all_false():
+    q = k = v = torch.randn(1, 3, 4)
+    mask = torch.ones(3, 3, dtype=torch.bool)
+    assert not attention(q, k, v, mask)[0].isnan().any()
+    mask[1] = False
+    with pytest.raises(ValueError, match="mask: a query row is all False"):
+        attention(q, k, v, mask)
+
+
+@pytest.mark.parametrize(
+    "idx, kwargs, message",
+    [
+        ([[1, 2]], {"length": -1}, "length must be >= 0, got -1"),
+        ([[1, 2]], {"length": 3, "temperature": -0.1}, "temperature must be >= 0"),
+        ([[]], {"length": 3}, "T0 >= 1"),
+    ],
+)
+def test_gpt_generate_arguments(idx, kwargs, message):
+    gpt = GPT(10, block_size=8, n_layer=1, n_head=2, d_model=8)
+    with pytest.raises(ValueError, match=message):
+        decoding.generate(gpt, torch.tensor(idx, dtype=torch.long), **kwargs)
