@@ -14,7 +14,7 @@ CHECKS = [
     ex.check_causal_mask,
     ex.check_sinusoidal,
     ex.check_layer_norm,
-    ex.check_split_heads,
+    ex.check_merge_heads,
 ]
 
 

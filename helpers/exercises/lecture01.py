@@ -241,3 +241,61 @@ def check_analogy(fn: Callable) -> None:
             f"puzzle {k} ({a} : {b} :: {c} : ?): {got!r} is not the word whose unit "
             "vector is closest to b - a + c (hint: use unit-length vectors)",
         )
+
+
+# 5. How many training pairs? (a counting argument) ------------------------------------
+@check("number of context pairs")
+def check_n_pairs(fn: Callable) -> None:
+    """``fn(n, window) -> int``: how many (centre, context) pairs a sentence of ``n``
+    tokens gives with a window of ``window`` words each side, by a formula (no loop over
+    the tokens): compared with counting for every n up to 40 and window up to 12,
+    including sentences shorter than the window."""
+    for window in range(0, 13):
+        for n in range(0, 41):
+            want = sum(
+                1 for i in range(n) for j in range(n) if 0 < abs(i - j) <= window
+            )
+            got = call(fn, n, window)
+            expect(
+                isinstance(got, (int, np.integer)) or float(got) == int(got),
+                f"n={n}, window={window}: a count is a whole number, got {got!r}",
+            )
+            expect(
+                int(got) == want,
+                f"n={n} tokens, window={window}: expected {want} pairs, got {got}"
+                + (" (the sentence is shorter than the window)" if n <= window else ""),
+            )
+
+
+# 6. Cosine against dot product (a design) --------------------------------------------
+@check("cosine against dot product")
+def check_cosine_vs_dot(fn: Callable) -> None:
+    """``fn() -> {"cat": v, "dog": v, "the": v}``, three 2-D vectors such that "dog" is
+    the nearest to "cat" by cosine but "the" is the nearest by dot product."""
+    vecs = call(fn)
+    expect(
+        isinstance(vecs, dict) and {"cat", "dog", "the"} <= set(vecs),
+        'return a dict with the vectors of "cat", "dog" and "the"',
+    )
+    v = {w: np.asarray(vecs[w], dtype=np.float64) for w in ("cat", "dog", "the")}
+    for w, x in v.items():
+        expect(x.shape == (2,), f"{w!r}: a 2-D vector, got shape {x.shape}")
+        expect(bool(np.isfinite(x).all()), f"{w!r}: finite numbers, got {x}")
+        expect(float(np.linalg.norm(x)) > 1e-6, f"{w!r}: the zero vector has no cosine")
+
+    def cos(a, b):
+        return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+    c_dog, c_the = cos(v["cat"], v["dog"]), cos(v["cat"], v["the"])
+    d_dog, d_the = float(v["cat"] @ v["dog"]), float(v["cat"] @ v["the"])
+    expect(
+        c_dog > c_the + 1e-6,
+        f'by cosine "dog" must be nearer to "cat" than "the" is: cos(cat, dog) = '
+        f"{c_dog:.3f}, cos(cat, the) = {c_the:.3f}",
+    )
+    expect(
+        d_the > d_dog + 1e-6,
+        f'by dot product "the" must be nearer to "cat" than "dog" is: cat . the = '
+        f"{d_the:.3f}, cat . dog = {d_dog:.3f} (what does a dot product have that a "
+        "cosine does not?)",
+    )

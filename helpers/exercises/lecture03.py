@@ -138,3 +138,100 @@ def _expect_index(got, what: str) -> None:
         is_int,
         f"{what}: return an integer index, got {got!r} ({type(got).__name__})",
     )
+
+
+# 5. Choosing k on held-out data (an experiment) ---------------------------------------
+def _bigram_data(V: int, n_train: int, n_val: int, seed: int):
+    """Counts of a seeded Zipf-like bigram source, and held-out (h, w) pairs."""
+    rng = np.random.default_rng(seed)
+    zipf = 1.0 / np.arange(1, V + 1) ** 1.1
+    P = rng.dirichlet(zipf * 3, size=V)
+    P = P[:, rng.permutation(V)]
+
+    def draw(n):
+        h = rng.choice(V, size=n, p=zipf / zipf.sum())
+        w = np.array([rng.choice(V, p=P[i]) for i in h])
+        return h, w
+
+    h, w = draw(n_train)
+    C = np.zeros((V, V))
+    np.add.at(C, (h, w), 1)
+    hv, wv = draw(n_val)
+    return C, list(zip(hv.tolist(), wv.tolist()))
+
+
+@check("choosing k")
+def check_best_k(fn: Callable) -> None:
+    """``fn(C, val_pairs, ks) -> k``: the k of ``ks`` whose add-k bigram model,
+    estimated from the counts C (V, V), gives the held-out (history, word) pairs the
+    lowest perplexity."""
+    for V, n_train, n_val, ks, seed in [
+        (30, 400, 300, [0.001, 0.01, 0.05, 0.2, 1.0, 5.0], 0),
+        (30, 5000, 300, [0.001, 0.01, 0.05, 0.2, 1.0, 5.0], 1),
+        (60, 300, 300, [5.0, 1.0, 0.2, 0.05, 0.01], 2),
+    ]:
+        C, val = _bigram_data(V, n_train, n_val, seed)
+        h = np.array([p[0] for p in val])
+        w = np.array([p[1] for p in val])
+        ppl = {
+            k: float(
+                np.exp(
+                    -np.mean(
+                        np.log(((C + k) / (C.sum(1, keepdims=True) + k * V))[h, w])
+                    )
+                )
+            )
+            for k in ks
+        }
+        want = min(ks, key=ppl.get)
+        got = call(fn, C, val, list(ks))
+        expect(
+            any(got == k for k in ks),
+            f"return one of the ks {ks}, got {got!r}",
+        )
+        expect(
+            got == want,
+            f"{n_train} training bigrams, V={V}: k={got} gives a held-out perplexity "
+            f"of {ppl[got]:.2f}, k={want} gives {ppl[want]:.2f} "
+            f"(all: { {k: round(v, 2) for k, v in ppl.items()} })",
+        )
+
+
+# 6. A temperature for a given entropy (a design) --------------------------------------
+def _entropy_bits(logits, T):
+    z = np.asarray(logits, dtype=np.float64) / T
+    p = np.exp(z - z.max())
+    p /= p.sum()
+    return float(-(p * np.log2(np.where(p > 0, p, 1))).sum())
+
+
+@check("temperature for an entropy")
+def check_temperature_for_entropy(fn: Callable) -> None:
+    """``fn(logits, H) -> T``: the temperature at which softmax(logits / T) has an
+    entropy of H bits (0 < H < log2 of the number of logits), to within 0.001 bits."""
+    rng = np.random.default_rng(3)
+    for V, spread, H in [
+        (5, 1.0, 1.0),
+        (5, 1.0, 2.0),
+        (50, 3.0, 0.5),
+        (50, 3.0, 5.0),
+        (1000, 2.0, 8.0),
+        (8, 0.1, 2.5),
+    ]:
+        logits = rng.normal(size=V) * spread
+        T = call(fn, logits, H)
+        expect(
+            isinstance(T, (int, float, np.floating)) and float(T) > 0,
+            f"V={V}, H={H}: return a positive temperature, got {T!r}",
+        )
+        got = _entropy_bits(logits, float(T))
+        expect(
+            abs(got - H) < 1e-3,
+            f"{V} logits, target {H} bits: at T={float(T):.4g} the entropy is "
+            f"{got:.4f} bits"
+            + (
+                " (bits: log base 2)"
+                if abs(got - H / np.log(2)) < 0.01 or abs(got * np.log(2) - H) < 0.01
+                else ""
+            ),
+        )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Callable
 
+import numpy as np
 import torch
 
 from . import call, check, expect, expect_close, expect_tuple
@@ -54,35 +55,39 @@ def check_dot_attention(fn: Callable) -> None:
         expect_close(ctx, want_c, f"context for B={B}, S={S}, H={H}", atol=1e-5)
 
 
-@check("clipped n-gram counts")
+@check("clipped n-gram counts, several references")
 def check_clipped_counts(fn: Callable) -> None:
-    """``fn(hyp, ref, n) -> (matches, total)`` for token lists."""
+    """``fn(hyp, refs, n) -> (matches, total)`` for token lists: ``total`` is the
+    number of n-grams of hyp, ``matches`` counts those found in the references, each
+    n-gram at most as many times as it occurs in any one reference (BLEU's clipping
+    with several references)."""
     cases = [
-        ("the the the the".split(), "the cat".split(), 1, (1, 4)),
-        ("the cat the cat".split(), "the cat sat on the mat".split(), 1, (3, 4)),
-        ("the cat the cat".split(), "the cat sat on the mat".split(), 2, (1, 3)),
-        ("quatre - vingt - dix".split(), "quatre - vingt - deux".split(), 2, (3, 4)),
-        ("a b".split(), "a b".split(), 3, (0, 0)),
-        ("a a b a".split(), "a b a a".split(), 1, (4, 4)),
-        # shorter than n: no n-grams at all (not a negative count)
-        ("a".split(), "a b c".split(), 3, (0, 0)),
-        ("a b c".split(), "a".split(), 2, (0, 2)),
-        ([], "a b".split(), 1, (0, 0)),
-        # repeated n-grams on both sides
-        ("a a a a".split(), "a a a".split(), 2, (2, 3)),
-        ("b a b a b".split(), "a b a b".split(), 2, (3, 4)),
+        # one reference: the lecture's case
+        ("the the the the", ["the cat"], 1, (1, 4)),
+        ("the cat the cat", ["the cat sat on the mat"], 1, (3, 4)),
+        ("the cat the cat", ["the cat sat on the mat"], 2, (1, 3)),
+        ("a a b a", ["a b a a"], 1, (4, 4)),
+        # several: the largest count in any one reference, not their sum
+        ("the the the the", ["the cat", "the the dog"], 1, (2, 4)),
+        ("the the the the", ["the cat", "the dog", "a the"], 1, (1, 4)),
+        ("a cat on a mat", ["a cat sat", "on a mat"], 1, (4, 5)),
+        ("a cat on a mat", ["a cat sat", "on a mat", "a a"], 1, (5, 5)),
+        ("a cat on a mat", ["a cat sat", "on a mat"], 2, (3, 4)),
+        ("x y x y", ["z", "x y x", "y"], 2, (2, 3)),
+        # no reference has the n-gram; shorter than n; repeated on both sides
+        ("p q", ["r s", "s r"], 1, (0, 2)),
+        ("a", ["a b c", "a b"], 3, (0, 0)),
+        ("a b c", ["a", "b"], 2, (0, 2)),
+        ("", ["a b"], 1, (0, 0)),
+        ("a a a a", ["a a a", "a a"], 2, (2, 3)),
     ]
-    for hyp, ref, n, want in cases:
-        got = expect_tuple(call(fn, list(hyp), list(ref), n), "matches, total")
+    for hyp, refs, n, want in cases:
+        hyp, refs = hyp.split(), [r.split() for r in refs]
+        got = expect_tuple(call(fn, hyp, refs, n), "matches, total")
         expect(
             tuple(int(x) for x in got) == want,
-            f"hyp={' '.join(hyp)!r}, ref={' '.join(ref)!r}, n={n}: expected {want}, "
-            f"got {tuple(got)}"
-            + (
-                " (clip each n-gram's count to its count in the reference)"
-                if n == 1 and want[0] < want[1]
-                else ""
-            ),
+            f"hyp={' '.join(hyp)!r}, refs={[' '.join(r) for r in refs]}, n={n}: "
+            f"expected {want}, got {tuple(got)}",
         )
 
 
@@ -142,4 +147,107 @@ def check_beam_step(fn: Callable) -> None:
             f"k={k}, V={V}: expected (beam, word) pairs "
             f"{[(f[1], f[2]) for f in flat]}, got "
             f"{list(zip([int(b) for b in beam], [int(w) for w in word]))}",
+        )
+
+
+# 5. A trap for greedy decoding (a design) ---------------------------------------------
+@check("a trap for greedy decoding")
+def check_greedy_trap(fn: Callable) -> None:
+    """``fn() -> (logp1, logp2)``: a two-word 'language' over V words, logp1 (V,) the
+    log-probabilities of the first word and logp2 (V, V) those of the second after each
+    first word (row w), where greedy decoding ends at least 0.1 nats below the best
+    two-word sequence and a beam of 2 finds the best."""
+    out = expect_tuple(call(fn), "logp1, logp2")
+    logp1, logp2 = (torch.as_tensor(x, dtype=torch.float64) for x in out)
+    V = logp1.shape[0] if logp1.dim() == 1 else -1
+    expect(
+        logp1.dim() == 1 and V >= 2 and tuple(logp2.shape) == (V, V),
+        f"logp1 must be (V,) and logp2 (V, V), got {tuple(logp1.shape)} and "
+        f"{tuple(logp2.shape)}",
+    )
+    expect(
+        bool((logp1 <= 1e-9).all() and (logp2 <= 1e-9).all()),
+        "log-probabilities are never positive (take the log of your probabilities)",
+    )
+    expect_close(logp1.exp().sum(), 1.0, "the first word's probabilities must sum to 1")
+    expect_close(
+        logp2.exp().sum(1), torch.ones(V), "each row of logp2 must sum to 1", atol=1e-6
+    )
+    total = logp1[:, None] + logp2
+    best = float(total.max())
+    w1 = int(logp1.argmax())
+    greedy = float(logp1[w1] + logp2[w1].max())
+    expect(
+        greedy <= best - 0.1,
+        f"greedy decoding reaches {greedy:.3f} nats, the best sequence {best:.3f}: "
+        "greedy must end at least 0.1 below the best",
+    )
+    keep = logp1.topk(2).indices
+    beam = float(total[keep].max())
+    expect(
+        beam >= best - 1e-9,
+        f"a beam of 2 keeps the first words {keep.tolist()} and reaches {beam:.3f}, "
+        f"not the best {best:.3f}",
+    )
+
+
+# 6. Choosing the length-normalisation exponent (an experiment) ------------------------
+def _alpha_data(seed: int = 0, cut=-0.75, ref=-0.55, junk=-0.6):
+    """Sentences with three candidate outputs each: a truncated one with a high total
+    log-probability, the reference, and the reference with junk appended."""
+    rng = np.random.default_rng(seed)
+    words = [f"w{i}" for i in range(40)]
+    cands, refs = [], []
+    for _ in range(40):
+        L = int(rng.integers(6, 14))
+        sent = [words[i] for i in rng.integers(0, 40, size=L)]
+        short = sent[: int(rng.integers(2, L - 2))]
+        long = sent + [
+            words[i] for i in rng.integers(0, 40, size=int(rng.integers(2, 6)))
+        ]
+        per_token = {
+            "cut": cut + 0.1 * rng.normal(),
+            "ref": ref + 0.1 * rng.normal(),
+            "junk": junk + 0.1 * rng.normal(),
+        }
+        cands.append(
+            [
+                (short, per_token["cut"] * len(short)),
+                (sent, per_token["ref"] * len(sent)),
+                (long, per_token["junk"] * len(long)),
+            ]
+        )
+        refs.append(sent)
+    return cands, refs
+
+
+@check("choosing the length-normalisation exponent")
+def check_choose_alpha(fn: Callable) -> None:
+    """``fn(candidates, refs, alphas) -> alpha``: the exponent of ``alphas`` whose
+    length-normalised score logp / len(tokens) ** alpha, used to pick one of each
+    sentence's candidates ``[(tokens, logp), ...]``, gives the highest corpus BLEU
+    against ``refs`` (helpers.evaluate.corpus_bleu); the first such alpha on a tie."""
+    from helpers.evaluate import corpus_bleu
+
+    grid = [0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0]
+    for data, alphas in [
+        ({"seed": 0}, grid),
+        ({"seed": 1, "cut": -0.9, "ref": -0.6, "junk": -0.62}, grid[::-1]),
+        ({"seed": 2, "cut": -0.6, "ref": -0.55, "junk": -0.7}, grid),
+    ]:
+        cands, refs = _alpha_data(**data)
+        bleu = {}
+        for a in alphas:
+            picks = [max(c, key=lambda t: t[1] / len(t[0]) ** a)[0] for c in cands]
+            bleu[a] = corpus_bleu(picks, refs)
+        want = max(alphas, key=lambda a: (bleu[a], -alphas.index(a)))
+        got = call(fn, cands, refs, list(alphas))
+        expect(
+            any(got == a for a in alphas),
+            f"return one of the alphas {alphas}, got {got!r}",
+        )
+        expect(
+            got == want,
+            f"alpha={got} gives a BLEU of {bleu[got]:.1f}, alpha={want} gives "
+            f"{bleu[want]:.1f} (all: { {a: round(b, 1) for a, b in bleu.items()} })",
         )

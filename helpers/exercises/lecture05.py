@@ -127,19 +127,87 @@ def check_layer_norm(fn):
         )
 
 
-@check("splitting into heads")
-def check_split_heads(fn):
-    """``fn(x, h) -> heads``: (B, T, d) to (B, h, T, d / h), head l holding features
-    l*d/h .. (l+1)*d/h - 1."""
-    for B, T, d, h in ((2, 3, 8, 2), (1, 5, 12, 3), (3, 4, 8, 4)):
+@check("merging the heads")
+def check_merge_heads(fn):
+    """``fn(heads) -> x``: (B, h, T, d / h) back to (B, T, d), the inverse of the
+    notebook's split: feature l*d/h + j of position t is heads[b, l, t, j]."""
+    for B, T, d, h in ((2, 3, 8, 2), (1, 5, 12, 3), (3, 4, 8, 4), (2, 4, 6, 1)):
         x = torch.arange(B * T * d, dtype=torch.float32).view(B, T, d)
-        want = x.view(B, T, h, d // h).transpose(1, 2)
-        got = _tensor(call(fn, x, h), "heads")
+        heads = x.view(B, T, h, d // h).transpose(1, 2)
+        got = _tensor(call(fn, heads), "x")
         expect(
-            got.shape == want.shape,
-            f"B={B}, T={T}, d={d}, h={h}: expected shape {tuple(want.shape)}, "
+            got.shape == x.shape,
+            f"B={B}, h={h}, T={T}, d/h={d // h}: expected shape {tuple(x.shape)}, "
             f"got {tuple(got.shape)}",
         )
         expect_close(
-            got, want, f"B={B}, T={T}, d={d}, h={h} (x[b, t, f] = its own index)"
+            got, x, f"B={B}, h={h}, T={T}, d/h={d // h} (x[b, t, f] = its own index)"
         )
+
+
+# 6. The scale of the scores (a design) ------------------------------------------------
+def _mean_entropy(c: float, d: int, S: int = 32, n: int = 64) -> float:
+    g = torch.Generator().manual_seed(d)
+    q = torch.randn(n, d, generator=g, dtype=torch.float64)
+    k = torch.randn(S, d, generator=g, dtype=torch.float64)
+    p = torch.softmax(c * (q @ k.T), -1)
+    return float(-(p * p.clamp_min(1e-300).log()).sum(-1).mean())
+
+
+@check("the scale of the scores")
+def check_score_scale(fn):
+    """``fn(d) -> c``: a factor for the dot products q . k of d-dimensional queries and
+    keys with independent unit-variance entries such that the softmax over 32 keys
+    keeps the same entropy (within 10 %) for d from 16 to 1024, neither uniform nor
+    one-hot (between 10 % and 97 % of the uniform's)."""
+    S = 32
+    H = {}
+    for d in (16, 64, 256, 1024):
+        c = call(fn, d)
+        expect(
+            isinstance(c, (int, float)) or (hasattr(c, "item") and c.numel() == 1),
+            f"d={d}: return a number, got {c!r}",
+        )
+        H[d] = _mean_entropy(float(c), d, S)
+        expect(
+            0.1 * math.log(S) <= H[d] <= 0.97 * math.log(S),
+            f"d={d}, c={float(c):.3g}: the attention's entropy is {H[d]:.3f} nats, "
+            f"{H[d] / math.log(S):.0%} of the uniform's: "
+            + ("nearly uniform" if H[d] > 0.97 * math.log(S) else "nearly one-hot"),
+        )
+    lo, hi = min(H.values()), max(H.values())
+    expect(
+        hi <= 1.1 * lo,
+        "the entropy changes with d: "
+        + ", ".join(f"d={d}: {h:.3f}" for d, h in H.items())
+        + " nats",
+    )
+
+
+# 7. The mask for a KV cache (a design) ------------------------------------------------
+@check("the causal mask with a cache")
+def check_cache_mask(fn):
+    """``fn(T_past, T_new) -> mask``: a boolean (T_new, T_past + T_new) tensor for
+    T_new new queries against the T_past cached keys followed by the new ones: True
+    where the query may attend."""
+    for T_past, T_new in [(0, 1), (0, 4), (3, 1), (3, 2), (5, 4), (1, 6)]:
+        T = T_past + T_new
+        want = torch.ones(T_new, T, dtype=torch.bool).tril(diagonal=T_past)
+        got = call(fn, T_past, T_new)
+        expect(
+            isinstance(got, torch.Tensor) and got.dtype == torch.bool,
+            f"T_past={T_past}, T_new={T_new}: return a boolean tensor, got "
+            f"{getattr(got, 'dtype', type(got).__name__)}",
+        )
+        expect(
+            tuple(got.shape) == (T_new, T),
+            f"T_past={T_past}, T_new={T_new}: expected shape {(T_new, T)} (one row "
+            f"a new query, one column a key), got {tuple(got.shape)}",
+        )
+        if not torch.equal(got, want):
+            i, j = (got != want).nonzero()[0].tolist()
+            expect(
+                False,
+                f"T_past={T_past}, T_new={T_new}: new query {i} (position "
+                f"{T_past + i}) and key {j} should be {bool(want[i, j])}",
+            )

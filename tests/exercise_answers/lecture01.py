@@ -285,4 +285,91 @@ def analogy(a, b, c, E, words):
 """,
         ],
     ),
+    "n_pairs": Answers(
+        check="check_n_pairs",
+        reference="""# @title Solution (run to check the reference)
+def n_pairs_solution(n, window):
+    # every ordered pair of distinct positions at most `window` apart: the gaps
+    # g = 1 .. min(window, n - 1) occur n - g times each, in both directions
+    return sum(2 * (n - g) for g in range(1, min(window, n - 1) + 1))
+
+
+ex.check_n_pairs(n_pairs_solution, strict=True);""",
+        wrong=[
+            """
+def n_pairs(n, window):
+    # 2 * window pairs for every token: forgets that the edges have fewer neighbours
+    return 2 * window * n
+""",
+            """
+def n_pairs(n, window):
+    # the edge correction window * (window + 1) is right only when n > window:
+    # negative for short sentences
+    return 2 * window * n - window * (window + 1)
+""",
+            """
+def n_pairs(n, window):
+    # counts each unordered pair once: word2vec trains on both directions
+    return sum(n - g for g in range(1, min(window, n - 1) + 1))
+""",
+            """
+def n_pairs(n, window):
+    # off by one: the gap window itself is left out
+    return sum(2 * (n - g) for g in range(1, min(window, n - 1)))
+""",
+            """
+def n_pairs(n, window):
+    # a float from a division: (2n - window - 1) * window, right for long sentences
+    # and then cast badly for short ones
+    return max(0.0, (2 * n - window - 1) * window / 1.0)
+""",
+        ],
+    ),
+    "cosine_vs_dot": Answers(
+        check="check_cosine_vs_dot",
+        reference="""# @title Solution (run to check the reference)
+def cosine_vs_dot_solution():
+    # a dot product is a cosine times two lengths: make "the" (a frequent word, whose
+    # vector SGNS makes long) point a little away from "cat" but much longer
+    return {
+        "cat": np.array([1.0, 0.0]),
+        "dog": np.array([0.9, 0.3]),  # cos 0.95, dot 0.9
+        "the": np.array([5.0, 5.0]),  # cos 0.71, dot 5
+    }
+
+
+ex.check_cosine_vs_dot(cosine_vs_dot_solution, strict=True);""",
+        wrong=[
+            """
+def cosine_vs_dot():
+    # unit vectors: cosine and dot product are then the same thing
+    return {"cat": np.array([1.0, 0.0]), "dog": np.array([0.8, 0.6]),
+            "the": np.array([0.6, 0.8])}
+""",
+            """
+def cosine_vs_dot():
+    # "the" long, but pointing the same way as "dog": it ties on cosine
+    return {"cat": np.array([1.0, 0.0]), "dog": np.array([0.9, 0.3]),
+            "the": np.array([9.0, 3.0])}
+""",
+            """
+def cosine_vs_dot():
+    # the roles swapped: "dog" long and "the" close in direction
+    return {"cat": np.array([1.0, 0.0]), "dog": np.array([5.0, 5.0]),
+            "the": np.array([0.9, 0.3])}
+""",
+            """
+def cosine_vs_dot():
+    # "the" longer, but not long enough to make up for its angle
+    return {"cat": np.array([1.0, 0.0]), "dog": np.array([0.9, 0.3]),
+            "the": np.array([0.6, 0.6])}
+""",
+            """
+def cosine_vs_dot():
+    # "the" as the zero vector: the smallest dot product, and no cosine at all
+    return {"cat": np.array([1.0, 0.0]), "dog": np.array([0.9, 0.3]),
+            "the": np.array([0.0, 0.0])}
+""",
+        ],
+    ),
 }

@@ -4,7 +4,9 @@ from . import Answers
 
 NOTEBOOK = "02_neural_networks"
 CHECKS = "helpers.exercises.lecture02"
-SETUP = ""
+SETUP = """
+import math
+"""
 
 EXERCISES = {
     "linear_backward": Answers(
@@ -50,104 +52,125 @@ def linear_backward(X, W, b, dY):
         check="check_dropout",
         reference="""# @title Solution (run to check the reference)
 def dropout_np_solution(x, p, u, train):
-    if not train:
-        return x
-    return np.where(u >= p, x / (1 - p), 0.0)
+    if train:
+        return np.where(u >= p, x, 0.0)  # no scaling while training
+    # each unit was kept with probability 1 - p, so its expected training output is
+    # (1 - p) x: evaluation scales by 1 - p to match it
+    return x * (1 - p)
 
 
 ex.check_dropout(dropout_np_solution, strict=True);""",
         wrong=[
             """
 def dropout_np(x, p, u, train):
-    # zeroes the dropped units but forgets to scale the kept ones by 1 / (1 - p)
+    # the lecture's inverted dropout: scales in training, not in evaluation
     if not train:
         return x
-    return np.where(u >= p, x, 0.0)
+    return np.where(u >= p, x / (1 - p), 0.0)
 """,
             """
 def dropout_np(x, p, u, train):
-    # keeps the units with u < p: keeps a fraction p instead of 1 - p
-    if not train:
-        return x
-    return np.where(u < p, x / (1 - p), 0.0)
+    # forgets to scale at evaluation: the next layer sees inputs 1 / (1 - p) times
+    # larger than in training
+    if train:
+        return np.where(u >= p, x, 0.0)
+    return x
 """,
             """
 def dropout_np(x, p, u, train):
-    # multiplies by (1 - p) instead of dividing: the old, non-inverted scaling
-    if not train:
-        return x
-    return np.where(u >= p, x * (1 - p), 0.0)
+    # scales by the drop probability p instead of the keep probability 1 - p
+    if train:
+        return np.where(u >= p, x, 0.0)
+    return x * p
 """,
             """
 def dropout_np(x, p, u, train):
-    # a strict u > p: a draw exactly at the threshold is dropped
-    if not train:
-        return x
-    return np.where(u > p, x / (1 - p), 0.0)
+    # divides by 1 - p at evaluation: the inverted scaling, on the wrong side
+    if train:
+        return np.where(u >= p, x, 0.0)
+    return x / (1 - p)
 """,
             """
 def dropout_np(x, p, u, train):
-    # drops units in evaluation too
-    y = np.where(u >= p, x / (1 - p), 0.0)
-    return y if train else y * (1 - p)
+    # keeps the units with u < p: a fraction p kept instead of 1 - p
+    if train:
+        return np.where(u < p, x, 0.0)
+    return x * (1 - p)
 """,
         ],
     ),
-    "adam_step": Answers(
+    "adamw_step": Answers(
         check="check_adam_step",
         reference="""# @title Solution (run to check the reference)
-def adam_step_solution(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def adamw_step_solution(
+    theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2
+):
+    # the decay shrinks the parameters directly, scaled by the learning rate; it never
+    # enters the moments, so Adam's normalisation cannot undo it
+    theta = theta * (1 - lr * weight_decay)
     m = beta1 * m + (1 - beta1) * grad
     v = beta2 * v + (1 - beta2) * grad**2
     m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
     return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
 
 
-ex.check_adam_step(adam_step_solution, strict=True);""",
+ex.check_adam_step(adamw_step_solution, strict=True);""",
         wrong=[
             """
-def adam_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    # no bias correction: the first steps are far too small
+def adamw_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+               weight_decay=1e-2):
+    # L2 regularisation: the decay added to the gradient goes through the moments
+    # (torch.optim.Adam's weight_decay), and Adam's normalisation rescales it
+    grad = grad + weight_decay * theta
     m = beta1 * m + (1 - beta1) * grad
     v = beta2 * v + (1 - beta2) * grad ** 2
-    return theta - lr * m / (np.sqrt(v) + eps), m, v
+    m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+    return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
 """,
             """
-def adam_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def adamw_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+               weight_decay=1e-2):
+    # the decay not scaled by the learning rate: theta * (1 - weight_decay)
+    theta = theta * (1 - weight_decay)
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+    return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+""",
+            """
+def adamw_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+               weight_decay=1e-2):
+    # decays the parameters after the Adam step instead of before
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+    theta = theta - lr * m_hat / (np.sqrt(v_hat) + eps)
+    return theta * (1 - lr * weight_decay), m, v
+""",
+            """
+def adamw_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+               weight_decay=1e-2):
     # epsilon inside the square root: matters when the gradients are tiny
+    theta = theta * (1 - lr * weight_decay)
     m = beta1 * m + (1 - beta1) * grad
     v = beta2 * v + (1 - beta2) * grad ** 2
     m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
     return theta - lr * m_hat / np.sqrt(v_hat + eps), m, v
 """,
             """
-def adam_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    # the paper's 'efficient' form: the corrections folded into the step size, so
-    # eps is added to the uncorrected sqrt(v) (a different epsilon)
+def adamw_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+               weight_decay=1e-2):
+    # no bias correction: the first steps are far too small
+    theta = theta * (1 - lr * weight_decay)
     m = beta1 * m + (1 - beta1) * grad
     v = beta2 * v + (1 - beta2) * grad ** 2
-    step = lr * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
-    return theta - step * m / (np.sqrt(v) + eps), m, v
+    return theta - lr * m / (np.sqrt(v) + eps), m, v
 """,
             """
-def adam_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    # returns the bias-corrected moments as the new state: corrected again next step
-    m = beta1 * m + (1 - beta1) * grad
-    v = beta2 * v + (1 - beta2) * grad ** 2
-    m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
-    return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m_hat, v_hat
-""",
-            """
-def adam_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    # bias correction with t + 1, as if t counted from 0
-    m = beta1 * m + (1 - beta1) * grad
-    v = beta2 * v + (1 - beta2) * grad ** 2
-    m_hat, v_hat = m / (1 - beta1 ** (t + 1)), v / (1 - beta2 ** (t + 1))
-    return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
-""",
-            """
-def adam_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def adamw_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+               weight_decay=1e-2):
     # updates m in place (m *= ...): the caller's array changes under it
+    theta = theta * (1 - lr * weight_decay)
     m *= beta1
     m += (1 - beta1) * grad
     v = beta2 * v + (1 - beta2) * grad ** 2
@@ -221,6 +244,84 @@ def layernorm_backward(x, gamma, dy, eps=1e-5):
     dx = (g - g.mean(-1, keepdims=True)
           - x_hat * (g * x_hat).mean(-1, keepdims=True)) / std
     return dx, (dy * x_hat).sum(-1), dy.sum(-1)
+""",
+        ],
+    ),
+    "init_scale": Answers(
+        check="check_init_scale",
+        reference="""# @title Solution (run to check the reference)
+def init_scale_solution(width):
+    # keep the variance of a pre-activation equal to that of the layer's input: a sum
+    # of `width` products of unit-variance inputs with weights of variance std**2 has
+    # variance width * std**2 (LeCun / Xavier); tanh is close to the identity near 0
+    return 1.0 / math.sqrt(width)
+
+
+ex.check_init_scale(init_scale_solution, strict=True);""",
+        wrong=[
+            """
+def init_scale(width):
+    # unit-variance weights: every pre-activation grows like sqrt(width) and tanh
+    # saturates, so the gradient dies on the way down
+    return 1.0
+""",
+            """
+def init_scale(width):
+    # 'small random numbers': the signal shrinks at every layer
+    return 0.01
+""",
+            """
+def init_scale(width):
+    # 1 / width instead of 1 / sqrt(width): the variance shrinks by width each layer
+    return 1.0 / width
+""",
+            """
+def init_scale(width):
+    # twice Xavier's: the pre-activations grow and tanh saturates
+    return 2.0 / math.sqrt(width)
+""",
+            """
+def init_scale(width):
+    # a variance of 1 / (2 width): half too small, a factor lost at every layer
+    return 1.0 / math.sqrt(2 * width)
+""",
+        ],
+    ),
+    "adam_first_step": Answers(
+        check="check_adam_first_step",
+        reference="""# @title Solution (run to check the reference)
+def adam_first_step_solution(grad, lr, eps):
+    # after one step m = (1 - beta1) g and v = (1 - beta2) g**2; bias correction
+    # divides by exactly those factors, so m_hat = g and sqrt(v_hat) = |g|
+    return -lr * grad / (np.abs(grad) + eps)
+
+
+ex.check_adam_first_step(adam_first_step_solution, strict=True);""",
+        wrong=[
+            """
+def adam_first_step(grad, lr, eps):
+    # plain SGD's step: Adam's first step does not scale with the gradient
+    return -lr * grad
+""",
+            """
+def adam_first_step(grad, lr, eps):
+    # the sign alone: right for ordinary gradients, wrong when |g| is near eps
+    return -lr * np.sign(grad)
+""",
+            """
+def adam_first_step(grad, lr, eps):
+    # without bias correction (beta1 = 0.9, beta2 = 0.999): 0.1 g / sqrt(0.001 g**2)
+    return -lr * 0.1 * grad / (np.sqrt(0.001 * grad**2) + eps)
+""",
+            """
+def adam_first_step(grad, lr, eps):
+    # eps under the square root
+    return -lr * grad / np.sqrt(grad**2 + eps)
+""",
+            """
+def adam_first_step(grad, lr, eps):
+    # the update's direction flipped: a step up the gradient
+    return lr * grad / (np.abs(grad) + eps)
 """,
         ],
     ),

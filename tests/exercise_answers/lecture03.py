@@ -207,4 +207,145 @@ def sample_with_temperature(logits, T, u):
 """,
         ],
     ),
+    "best_k": Answers(
+        check="check_best_k",
+        reference="""# @title Solution (run to check the reference)
+def best_k_solution(C, val_pairs, ks):
+    V = C.shape[1]
+    h, w = np.array(val_pairs).T
+
+    def perplexity(k):
+        P = (C + k) / (C.sum(axis=1, keepdims=True) + k * V)
+        return np.exp(-np.mean(np.log(P[h, w])))
+
+    return min(ks, key=perplexity)
+
+
+ex.check_best_k(best_k_solution, strict=True);""",
+        wrong=[
+            """
+def best_k(C, val_pairs, ks):
+    # chooses k on the training counts: the smallest k always fits them best
+    V = C.shape[1]
+    h, w = C.nonzero()
+    return min(ks, key=lambda k: -np.sum(C[h, w] * np.log(
+        ((C + k) / (C.sum(axis=1, keepdims=True) + k * V))[h, w])))
+""",
+            """
+def best_k(C, val_pairs, ks):
+    # maximises the perplexity instead of minimising it
+    V = C.shape[1]
+    h, w = np.array(val_pairs).T
+    return max(ks, key=lambda k: np.exp(-np.mean(np.log(
+        ((C + k) / (C.sum(axis=1, keepdims=True) + k * V))[h, w]))))
+""",
+            """
+def best_k(C, val_pairs, ks):
+    # the mean probability instead of the mean log-probability: rewards a few
+    # confident hits, ignores the pairs the model finds nearly impossible
+    V = C.shape[1]
+    h, w = np.array(val_pairs).T
+    return max(ks, key=lambda k: np.mean(
+        ((C + k) / (C.sum(axis=1, keepdims=True) + k * V))[h, w]))
+""",
+            """
+def best_k(C, val_pairs, ks):
+    # add-one is the textbook's choice
+    return 1.0
+""",
+            """
+def best_k(C, val_pairs, ks):
+    # forgets k * V in the denominator: the probabilities no longer sum to 1 and a
+    # larger k always looks better
+    h, w = np.array(val_pairs).T
+    return min(ks, key=lambda k: np.exp(-np.mean(np.log(
+        ((C + k) / (C.sum(axis=1, keepdims=True) + k))[h, w]))))
+""",
+        ],
+    ),
+    "temperature_for_entropy": Answers(
+        check="check_temperature_for_entropy",
+        reference="""# @title Solution (run to check the reference)
+def temperature_for_entropy_solution(logits, H):
+    def entropy(T):  # in bits; it grows with T, from 0 (argmax) to log2 V (uniform)
+        z = logits / T
+        p = np.exp(z - z.max())
+        p /= p.sum()
+        return -(p * np.log2(np.where(p > 0, p, 1))).sum()
+
+    lo, hi = 1e-3, 1.0
+    while entropy(hi) < H:  # find a temperature above the target
+        hi *= 2
+    for _ in range(100):  # then bisect on log T
+        mid = math.sqrt(lo * hi)
+        lo, hi = (mid, hi) if entropy(mid) < H else (lo, mid)
+    return math.sqrt(lo * hi)
+
+
+ex.check_temperature_for_entropy(temperature_for_entropy_solution, strict=True);""",
+        wrong=[
+            """
+def temperature_for_entropy(logits, H):
+    # entropy in nats (natural log), not bits
+    def entropy(T):
+        z = logits / T
+        p = np.exp(z - z.max()); p /= p.sum()
+        return -(p * np.log(np.where(p > 0, p, 1))).sum()
+    lo, hi = 1e-3, 1.0
+    while entropy(hi) < H:
+        hi *= 2
+    for _ in range(100):
+        mid = math.sqrt(lo * hi)
+        lo, hi = (mid, hi) if entropy(mid) < H else (lo, mid)
+    return math.sqrt(lo * hi)
+""",
+            """
+def temperature_for_entropy(logits, H):
+    # bisects the wrong way, as if the entropy fell with T
+    def entropy(T):
+        z = logits / T
+        p = np.exp(z - z.max()); p /= p.sum()
+        return -(p * np.log2(np.where(p > 0, p, 1))).sum()
+    lo, hi = 1e-3, 100.0
+    for _ in range(100):
+        mid = math.sqrt(lo * hi)
+        lo, hi = (mid, hi) if entropy(mid) > H else (lo, mid)
+    return math.sqrt(lo * hi)
+""",
+            """
+def temperature_for_entropy(logits, H):
+    # assumes the entropy is proportional to T: scales T = 1 by H / H(1)
+    z = logits - logits.max()
+    p = np.exp(z); p /= p.sum()
+    return H / -(p * np.log2(p)).sum()
+""",
+            """
+def temperature_for_entropy(logits, H):
+    # stops bisecting after five steps: close, not within 0.001 bits
+    def entropy(T):
+        z = logits / T
+        p = np.exp(z - z.max()); p /= p.sum()
+        return -(p * np.log2(np.where(p > 0, p, 1))).sum()
+    lo, hi = 1e-3, 1000.0
+    for _ in range(5):
+        mid = math.sqrt(lo * hi)
+        lo, hi = (mid, hi) if entropy(mid) < H else (lo, mid)
+    return math.sqrt(lo * hi)
+""",
+            """
+def temperature_for_entropy(logits, H):
+    # searches only T in [0, 1] (sharpening): targets above the entropy at T = 1
+    # are out of reach
+    def entropy(T):
+        z = logits / T
+        p = np.exp(z - z.max()); p /= p.sum()
+        return -(p * np.log2(np.where(p > 0, p, 1))).sum()
+    lo, hi = 1e-3, 1.0
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if entropy(mid) < H else (lo, mid)
+    return (lo + hi) / 2
+""",
+        ],
+    ),
 }

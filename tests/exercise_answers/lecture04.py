@@ -4,7 +4,9 @@ from . import Answers
 
 NOTEBOOK = "04_seq2seq_attention"
 CHECKS = "helpers.exercises.lecture04"
-SETUP = ""
+SETUP = """
+from helpers.evaluate import corpus_bleu
+"""
 
 EXERCISES = {
     "dot_attention": Answers(
@@ -62,56 +64,69 @@ def dot_attention(s, h, mask):
     "clipped_counts": Answers(
         check="check_clipped_counts",
         reference="""# @title Solution (run to check the reference)
-def clipped_counts_solution(hyp, ref, n):
-    h = Counter(tuple(hyp[i : i + n]) for i in range(len(hyp) - n + 1))
-    r = Counter(tuple(ref[i : i + n]) for i in range(len(ref) - n + 1))
-    return sum(min(c, r[g]) for g, c in h.items()), max(len(hyp) - n + 1, 0)
+def clipped_counts_solution(hyp, refs, n):
+    def grams(tokens):
+        return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+
+    # for each n-gram, the most times any one reference has it (Counter's | is a max)
+    most = Counter()
+    for ref in refs:
+        most |= grams(ref)
+    h = grams(hyp)
+    return sum(min(c, most[g]) for g, c in h.items()), max(len(hyp) - n + 1, 0)
 
 
 ex.check_clipped_counts(clipped_counts_solution, strict=True);""",
         wrong=[
             """
-def clipped_counts(hyp, ref, n):
-    # counts every n-gram of hyp that occurs in ref, without clipping to ref's count
-    ref_grams = {tuple(ref[i:i + n]) for i in range(len(ref) - n + 1)}
-    grams = [tuple(hyp[i:i + n]) for i in range(len(hyp) - n + 1)]
-    return sum(g in ref_grams for g in grams), len(grams)
+def clipped_counts(hyp, refs, n):
+    # clips to the references' total count: 'the' once in each of three references
+    # lets 'the the the' match three times
+    def grams(tokens):
+        return Counter(tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+    total = Counter()
+    for ref in refs:
+        total += grams(ref)
+    h = grams(hyp)
+    return sum(min(c, total[g]) for g, c in h.items()), max(len(hyp) - n + 1, 0)
 """,
             """
-def clipped_counts(hyp, ref, n):
-    # clips with sets: each distinct n-gram counts at most once, even when the
-    # reference has it twice
-    h = {tuple(hyp[i:i + n]) for i in range(len(hyp) - n + 1)}
-    r = {tuple(ref[i:i + n]) for i in range(len(ref) - n + 1)}
-    return len(h & r), max(len(hyp) - n + 1, 0)
+def clipped_counts(hyp, refs, n):
+    # uses the first reference only
+    def grams(tokens):
+        return Counter(tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+    r, h = grams(refs[0]), grams(hyp)
+    return sum(min(c, r[g]) for g, c in h.items()), max(len(hyp) - n + 1, 0)
 """,
             """
-def clipped_counts(hyp, ref, n):
-    # the total without max(., 0): negative for a hypothesis shorter than n
-    h = Counter(tuple(hyp[i:i + n]) for i in range(len(hyp) - n + 1))
-    r = Counter(tuple(ref[i:i + n]) for i in range(len(ref) - n + 1))
-    return sum(min(c, r[g]) for g, c in h.items()), len(hyp) - n + 1
+def clipped_counts(hyp, refs, n):
+    # the smallest count over the references (Counter's &): an n-gram must be in all
+    def grams(tokens):
+        return Counter(tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+    common = grams(refs[0])
+    for ref in refs[1:]:
+        common &= grams(ref)
+    h = grams(hyp)
+    return sum(min(c, common[g]) for g, c in h.items()), max(len(hyp) - n + 1, 0)
 """,
             """
-def clipped_counts(hyp, ref, n):
-    # off by one: range(len - n) misses the last n-gram
-    h = Counter(tuple(hyp[i:i + n]) for i in range(len(hyp) - n))
-    r = Counter(tuple(ref[i:i + n]) for i in range(len(ref) - n))
-    return sum(min(c, r[g]) for g, c in h.items()), max(len(hyp) - n, 0)
+def clipped_counts(hyp, refs, n):
+    # no clipping: every n-gram found in some reference counts
+    def grams(tokens):
+        return [tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+    seen = {g for ref in refs for g in grams(ref)}
+    h = grams(hyp)
+    return sum(g in seen for g in h), len(h)
 """,
             """
-def clipped_counts(hyp, ref, n):
-    # clips to the hypothesis' own count: min(c, h[g]) is just c
-    h = Counter(tuple(hyp[i:i + n]) for i in range(len(hyp) - n + 1))
-    r = Counter(tuple(ref[i:i + n]) for i in range(len(ref) - n + 1))
-    return sum(min(c, h[g]) for g, c in h.items() if g in r), max(len(hyp) - n + 1, 0)
-""",
-            """
-def clipped_counts(hyp, ref, n):
-    # the total is the number of words, whatever n is
-    h = Counter(tuple(hyp[i:i + n]) for i in range(len(hyp) - n + 1))
-    r = Counter(tuple(ref[i:i + n]) for i in range(len(ref) - n + 1))
-    return sum(min(c, r[g]) for g, c in h.items()), len(hyp)
+def clipped_counts(hyp, refs, n):
+    # the references joined into one token list: n-grams across the seams count,
+    # and counts add up
+    def grams(tokens):
+        return Counter(tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+    r = grams([w for ref in refs for w in ref])
+    h = grams(hyp)
+    return sum(min(c, r[g]) for g, c in h.items()), max(len(hyp) - n + 1, 0)
 """,
         ],
     ),
@@ -211,6 +226,113 @@ def beam_step(scores, logp, k):
     V = logp.shape[1]
     new_scores, idx = (scores[:, None] + logp).view(-1).topk(k)
     return new_scores, idx // k, idx % V
+""",
+        ],
+    ),
+    "greedy_trap": Answers(
+        check="check_greedy_trap",
+        reference="""# @title Solution (run to check the reference)
+def greedy_trap_solution():
+    # word 0 is the likeliest first word but every continuation of it is uncertain;
+    # word 1 is a close second with one sure continuation. A beam of 2 keeps both.
+    p1 = torch.tensor([0.5, 0.4, 0.1])
+    p2 = torch.tensor([[1 / 3, 1 / 3, 1 / 3], [0.9, 0.05, 0.05], [1 / 3, 1 / 3, 1 / 3]])
+    return p1.log(), p2.log()
+
+
+ex.check_greedy_trap(greedy_trap_solution, strict=True);""",
+        wrong=[
+            """
+def greedy_trap():
+    # a uniform language: every sequence ties, so greedy is never worse
+    return torch.full((3,), 1 / 3).log(), torch.full((3, 3), 1 / 3).log()
+""",
+            """
+def greedy_trap():
+    # probabilities, not log-probabilities
+    p1 = torch.tensor([0.5, 0.4, 0.1])
+    p2 = torch.tensor([[1 / 3, 1 / 3, 1 / 3], [0.9, 0.05, 0.05], [1 / 3, 1 / 3, 1 / 3]])
+    return p1, p2
+""",
+            """
+def greedy_trap():
+    # the likeliest first word also has the surest continuation: greedy is optimal
+    p1 = torch.tensor([0.5, 0.4, 0.1])
+    p2 = torch.tensor([[0.9, 0.05, 0.05], [1 / 3, 1 / 3, 1 / 3], [1 / 3, 1 / 3, 1 / 3]])
+    return p1.log(), p2.log()
+""",
+            """
+def greedy_trap():
+    # the better path starts with the third-best first word: a beam of 2 misses it too
+    p1 = torch.tensor([0.45, 0.35, 0.2])
+    p2 = torch.tensor([[0.4, 0.3, 0.3], [0.4, 0.3, 0.3], [0.99, 0.005, 0.005]])
+    return p1.log(), p2.log()
+""",
+            """
+def greedy_trap():
+    # rows of logp2 that do not sum to 1 (scores, not a distribution)
+    p1 = torch.tensor([0.5, 0.4, 0.1])
+    p2 = torch.tensor([[0.3, 0.3, 0.3], [0.9, 0.5, 0.5], [0.3, 0.3, 0.3]])
+    return p1.log(), p2.log()
+""",
+        ],
+    ),
+    "choose_alpha": Answers(
+        check="check_choose_alpha",
+        reference="""# @title Solution (run to check the reference)
+def choose_alpha_solution(candidates, refs, alphas):
+    def bleu(alpha):
+        picks = [
+            max(cands, key=lambda c: c[1] / len(c[0]) ** alpha)[0]
+            for cands in candidates
+        ]
+        return corpus_bleu(picks, refs)
+
+    return max(alphas, key=bleu)  # max keeps the first of equal scores
+
+
+ex.check_choose_alpha(choose_alpha_solution, strict=True);""",
+        wrong=[
+            """
+def choose_alpha(candidates, refs, alphas):
+    # picks the alpha with the best mean normalised score: the model's opinion of
+    # itself, not the quality against the references
+    def mean_score(alpha):
+        return np.mean([max(c[1] / len(c[0]) ** alpha for c in cands)
+                        for cands in candidates])
+    return max(alphas, key=mean_score)
+""",
+            """
+def choose_alpha(candidates, refs, alphas):
+    # multiplies by the length instead of dividing: long outputs are punished more
+    def bleu(alpha):
+        picks = [max(cands, key=lambda c: c[1] * len(c[0]) ** alpha)[0]
+                 for cands in candidates]
+        return corpus_bleu(picks, refs)
+    return max(alphas, key=bleu)
+""",
+            """
+def choose_alpha(candidates, refs, alphas):
+    # the lowest BLEU
+    def bleu(alpha):
+        picks = [max(cands, key=lambda c: c[1] / len(c[0]) ** alpha)[0]
+                 for cands in candidates]
+        return corpus_bleu(picks, refs)
+    return min(alphas, key=bleu)
+""",
+            """
+def choose_alpha(candidates, refs, alphas):
+    # GNMT's usual choice without looking at the data
+    return 1.0
+""",
+            """
+def choose_alpha(candidates, refs, alphas):
+    # picks by the smallest score: min instead of max over each sentence's candidates
+    def bleu(alpha):
+        picks = [min(cands, key=lambda c: c[1] / len(c[0]) ** alpha)[0]
+                 for cands in candidates]
+        return corpus_bleu(picks, refs)
+    return max(alphas, key=bleu)
 """,
         ],
     ),

@@ -202,47 +202,123 @@ def layer_norm(x, gamma, beta, eps):
 """,
         ],
     ),
-    "split_heads": Answers(
-        check="check_split_heads",
+    "merge_heads": Answers(
+        check="check_merge_heads",
         reference="""# @title Solution (run to check the reference)
-def split_heads_solution(x, h):
-    B, T, d = x.shape
-    return x.view(B, T, h, d // h).transpose(1, 2)  # (B, h, T, d / h)
+def merge_heads_solution(heads):
+    B, h, T, dh = heads.shape
+    # back to (B, T, h, d/h), then the heads side by side; after the transpose the
+    # tensor is not contiguous, so reshape (which copies) rather than view
+    return heads.transpose(1, 2).reshape(B, T, h * dh)
 
 
-ex.check_split_heads(split_heads_solution, strict=True);""",
+ex.check_merge_heads(merge_heads_solution, strict=True);""",
         wrong=[
             """
-def split_heads(x, h):
-    # reshapes straight to (B, h, T, d / h): right shape, but heads hold the wrong
-    # features
-    B, T, d = x.shape
-    return x.reshape(B, h, T, d // h)
+def merge_heads(heads):
+    # reshapes straight back: right shape, but positions and heads are mixed
+    B, h, T, dh = heads.shape
+    return heads.reshape(B, T, h * dh)
 """,
             """
-def split_heads(x, h):
-    # splits the features but forgets to move the head axis before time
-    B, T, d = x.shape
-    return x.view(B, T, h, d // h)
+def merge_heads(heads):
+    # moves the head axis last: each position's features interleave the heads
+    B, h, T, dh = heads.shape
+    return heads.permute(0, 2, 3, 1).reshape(B, T, h * dh)
 """,
             """
-def split_heads(x, h):
-    # strided heads: head l gets features l, l + h, l + 2h, ... instead of a block
-    B, T, d = x.shape
-    return x.view(B, T, d // h, h).permute(0, 3, 1, 2)
+def merge_heads(heads):
+    # concatenates the heads along time, not along the features
+    return torch.cat(heads.unbind(1), dim=1)
 """,
             """
-def split_heads(x, h):
-    # the wrong permutation: (B, h, d / h, T)
-    B, T, d = x.shape
-    return x.view(B, T, h, d // h).permute(0, 2, 3, 1)
+def merge_heads(heads):
+    # swaps time and features inside each head before flattening
+    B, h, T, dh = heads.shape
+    return heads.transpose(2, 3).reshape(B, T, h * dh)
 """,
             """
-def split_heads(x, h):
-    # transposes first, then reshapes: (B, d, T) cut into h pieces mixes time and
-    # features
-    B, T, d = x.shape
-    return x.transpose(1, 2).reshape(B, h, T, d // h)
+def merge_heads(heads):
+    # adds the heads up, as if they were summed like in a residual
+    return heads.sum(1)
+""",
+        ],
+    ),
+    "score_scale": Answers(
+        check="check_score_scale",
+        reference="""# @title Solution (run to check the reference)
+def score_scale_solution(d):
+    # q . k is a sum of d products of unit variance: its variance is d, so dividing by
+    # sqrt(d) keeps the scores, and so the softmax's entropy, the same for every d
+    return 1 / math.sqrt(d)
+
+
+ex.check_score_scale(score_scale_solution, strict=True);""",
+        wrong=[
+            """
+def score_scale(d):
+    # no scaling: the scores grow like sqrt(d) and the softmax becomes one-hot
+    return 1.0
+""",
+            """
+def score_scale(d):
+    # 1 / d: the scores shrink like 1 / sqrt(d) and the softmax becomes uniform
+    return 1 / d
+""",
+            """
+def score_scale(d):
+    # 1 / log d: grows too slowly to keep up with sqrt(d)
+    return 1 / math.log(d)
+""",
+            """
+def score_scale(d):
+    # zero: a constant entropy indeed, but uniform attention that looks at nothing
+    return 0.0
+""",
+            """
+def score_scale(d):
+    # 1 / sqrt(d) of the scale at d = 16, but written as 1 / d ** 0.25
+    return 1 / d ** 0.25
+""",
+        ],
+    ),
+    "cache_mask": Answers(
+        check="check_cache_mask",
+        reference="""# @title Solution (run to check the reference)
+def cache_mask_solution(T_past, T_new):
+    # new query i sits at position T_past + i: it sees every cached key and the new
+    # keys up to itself, the causal mask's diagonal shifted right by T_past
+    T = T_past + T_new
+    return torch.ones(T_new, T, dtype=torch.bool).tril(diagonal=T_past)
+
+
+ex.check_cache_mask(cache_mask_solution, strict=True);""",
+        wrong=[
+            """
+def cache_mask(T_past, T_new):
+    # the diagonal not shifted: the new queries do not see most of the cache
+    return torch.ones(T_new, T_past + T_new, dtype=torch.bool).tril()
+""",
+            """
+def cache_mask(T_past, T_new):
+    # the square causal mask of the new tokens: the cache is forgotten
+    return torch.ones(T_new, T_new, dtype=torch.bool).tril()
+""",
+            """
+def cache_mask(T_past, T_new):
+    # every new query sees every key: right for one new token, not for several
+    return torch.ones(T_new, T_past + T_new, dtype=torch.bool)
+""",
+            """
+def cache_mask(T_past, T_new):
+    # shifted one too far: each new query also sees the next one
+    return torch.ones(T_new, T_past + T_new, dtype=torch.bool).tril(T_past + 1)
+""",
+            """
+def cache_mask(T_past, T_new):
+    # the last T_new rows of the full causal mask, but as 0/1 floats
+    T = T_past + T_new
+    return torch.tril(torch.ones(T, T))[T_past:]
 """,
         ],
     ),
