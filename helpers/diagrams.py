@@ -1208,13 +1208,11 @@ def transformer_encoder_decoder(
     # the encoder output feeds every decoder block's cross-attention (keys, values)
     ax.plot([xe + 1.5, 6.6, 6.6], [enc[3], enc[3], dec[2]], color=HIGHLIGHT, lw=1.6)
     arrow(ax, (6.6, dec[2]), (xd - 1.5, dec[2]), color=HIGHLIGHT, lw=1.6)
-    label(
-        ax, 6.6, dec[2] + 0.35, "keys, values", fontsize=8, color=HIGHLIGHT, ha="left"
-    )
+    label(ax, 7.35, dec[2] + 0.28, "keys, values", fontsize=8, color=HIGHLIGHT)
     label(
         ax,
-        xd + 1.65,
-        dec[2] - 0.5,
+        xd + 2.05,
+        dec[1] - 0.1,
         "queries: the\ndecoder's states",
         fontsize=7.5,
         ha="left",
