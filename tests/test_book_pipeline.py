@@ -2,6 +2,7 @@
 (tests/nbval_plugin.py) and what it uses of nbval, the staged render
 (tests/stage_book.py) and the determinism check (tests/determinism.py)."""
 
+import ast
 import json
 import os
 import re
@@ -13,6 +14,8 @@ from pathlib import Path
 import determinism
 import nbformat
 import stage_book
+from exercise_flow import find_exercises
+from IPython.core.inputtransformer2 import TransformerManager
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from nbval_plugin import TESTED_NBVAL, check_nbval, executed_notebook, quiet
 
@@ -213,16 +216,25 @@ def test_a_changed_number_is_reported_with_its_cell_and_both_texts():
 
 # The plugin in a real nbval run, on lecture 04's own Exercises section -------------
 def exercises_section(cells):
+    """The notebook's imports (every top-level import statement of its code cells) and
+    its Exercises section: what the exercises' stubs, checks and references need."""
     start = next(
         i
         for i, c in enumerate(cells)
         if c.cell_type == "markdown" and c.source.startswith("## Exercises")
     )
-    imports = new_code_cell(
-        "import math\nfrom collections import Counter\n\n"
-        "import numpy as np\nimport torch"
-    )
-    return [imports] + [
+    imports = []
+    for c in cells[:start]:
+        if c.cell_type != "code":
+            continue
+        # as IPython runs it (the Colab cell's %pip line is IPython syntax)
+        body = ast.parse(TransformerManager().transform_cell(c.source)).body
+        imports += [
+            ast.unparse(node)
+            for node in body
+            if isinstance(node, (ast.Import, ast.ImportFrom))
+        ]
+    return [new_code_cell("\n".join(dict.fromkeys(imports)))] + [
         c
         for c in cells[start:]
         if c.cell_type == "code" or "{exercise" in c.source or "{solution" in c.source
@@ -230,7 +242,8 @@ def exercises_section(cells):
 
 
 def test_plugin_writes_copies_and_plays_the_student(tmp_path):
-    """Three copies of lecture 04's Exercises section under its own name: as it is (copy
+    """Three copies of lecture 04's Exercises section under its own name, on two xdist
+    workers as make nbval runs them: as it is (copy
     written, every exercise's wrong answer fails and reference passes), with a wrong
     reference (nbval fails, no copy, the flow skipped) and with an exercise that has no
     wrong answer on file (its flow item fails, naming the notebook and the exercise)."""
@@ -273,6 +286,11 @@ def test_plugin_writes_copies_and_plays_the_student(tmp_path):
         "--nbval-current-env",
         "--executed-dir",
         "executed",
+        # as make nbval runs it: a notebook per worker, its flow in its worker's kernel
+        "-n",
+        "2",
+        "--dist",
+        "loadfile",
         "--junitxml",
         "report.xml",
         "-o",
@@ -294,7 +312,11 @@ def test_plugin_writes_copies_and_plays_the_student(tmp_path):
             kids[0].tag if kids else "passed",
             kids[0].get("message", "") + (kids[0].text or "") if kids else "",
         )
-    stubs = ["dot_attention", "clipped_counts", "brevity_penalty", "beam_step"]
+    # every exercise of the lecture (at least the four it had when this was written)
+    stubs = [e.stub for e in find_exercises(nb.cells)]
+    assert {"dot_attention", "clipped_counts", "brevity_penalty", "beam_step"} <= set(
+        stubs
+    )
     for stub in stubs:
         assert outcome[f"ok::student flow: {stub}"][0] == "passed"
         assert outcome[f"unlisted::student flow: {stub}"][0] == "passed"
@@ -318,7 +340,7 @@ def test_plugin_writes_copies_and_plays_the_student(tmp_path):
         for c in written.cells
         if c.cell_type == "code" and c.source.startswith("ex.check_")
     ]
-    assert len(checks) == 4 and all(
+    assert len(checks) == len(stubs) and all(
         "not attempted" in c.outputs[0].text for c in checks
     )
     # a closing ";" hides the check's return value, as in Jupyter (nbval alone shows it)
