@@ -102,26 +102,31 @@ def check_sinusoidal(fn):
         expect_close(got, want, f"P for n={n}, d={d}", atol=1e-4)
 
 
-@check("layer normalisation")
+@check("layer normalisation over several dimensions")
 def check_layer_norm(fn):
-    """``fn(x, gamma, beta, eps) -> y``: normalise x (..., d) over its last dimension,
-    gamma * (x - mean) / sqrt(var + eps) + beta, the variance with 1/d (as
-    nn.LayerNorm)."""
+    """``fn(x, gamma, beta, eps) -> y``: normalise x over its trailing dimensions, as
+    many as gamma has (gamma and beta share their shape with those dimensions), as
+    ``F.layer_norm(x, gamma.shape, gamma, beta, eps)``: the variance with 1/n."""
     g = torch.Generator().manual_seed(6)
-    for shape, spread, eps in (
-        ((4, 6), 3.0, 1e-5),
-        ((2, 3, 5), 1.0, 1e-5),
-        ((3, 8), 1e-3, 1e-4),
+    for shape, norm, spread, eps in (
+        ((4, 6), (6,), 3.0, 1e-5),
+        ((2, 3, 5), (5,), 1.0, 1e-5),
+        ((3, 8), (8,), 1e-3, 1e-4),
+        ((4, 3, 5), (3, 5), 2.0, 1e-5),
+        ((2, 2, 3, 4), (3, 4), 1e-2, 1e-3),
+        ((3, 2, 4), (2, 4), 1.0, 0.5),
     ):
-        d = shape[-1]
         x = torch.randn(*shape, generator=g) * spread + 2
-        gamma, beta = torch.rand(d, generator=g) + 0.5, torch.randn(d, generator=g)
-        want = F.layer_norm(x, (d,), gamma, beta, eps)
+        gamma, beta = (
+            torch.rand(norm, generator=g) + 0.5,
+            torch.randn(norm, generator=g),
+        )
+        want = F.layer_norm(x, norm, gamma, beta, eps)
         got = _tensor(call(fn, x, gamma, beta, eps), "output")
         expect_close(
             got,
             want,
-            f"x {tuple(shape)} with spread {spread}, eps {eps}",
+            f"x {tuple(shape)}, gamma {tuple(norm)}, spread {spread}, eps {eps}",
             atol=1e-4,
             rtol=1e-4,
         )

@@ -159,8 +159,9 @@ def sinusoidal(n, d):
         check="check_layer_norm",
         reference="""# @title Solution (run to check the reference)
 def layer_norm_solution(x, gamma, beta, eps):
-    mu = x.mean(-1, keepdim=True)
-    var = x.var(-1, unbiased=False, keepdim=True)
+    dims = tuple(range(-gamma.dim(), 0))  # the trailing dimensions gamma covers
+    mu = x.mean(dims, keepdim=True)
+    var = x.var(dims, unbiased=False, keepdim=True)
     return gamma * (x - mu) / torch.sqrt(var + eps) + beta
 
 
@@ -168,36 +169,48 @@ ex.check_layer_norm(layer_norm_solution, strict=True);""",
         wrong=[
             """
 def layer_norm(x, gamma, beta, eps):
-    # torch's default x.var() is the unbiased (d - 1) variance, not nn.LayerNorm's
+    # the lecture's layer norm: statistics over the last dimension only
     mu = x.mean(-1, keepdim=True)
-    var = x.var(-1, keepdim=True)
+    var = x.var(-1, unbiased=False, keepdim=True)
+    return gamma * (x - mu) / torch.sqrt(var + eps) + beta
+""",
+            """
+def layer_norm(x, gamma, beta, eps):
+    # torch's default var is the unbiased (n - 1) variance, not nn.LayerNorm's
+    dims = tuple(range(-gamma.dim(), 0))
+    mu = x.mean(dims, keepdim=True)
+    var = x.var(dims, keepdim=True)
     return gamma * (x - mu) / torch.sqrt(var + eps) + beta
 """,
             """
 def layer_norm(x, gamma, beta, eps):
     # eps added to the standard deviation, not under the square root
-    mu = x.mean(-1, keepdim=True)
-    var = x.var(-1, unbiased=False, keepdim=True)
+    dims = tuple(range(-gamma.dim(), 0))
+    mu = x.mean(dims, keepdim=True)
+    var = x.var(dims, unbiased=False, keepdim=True)
     return gamma * (x - mu) / (torch.sqrt(var) + eps) + beta
 """,
             """
 def layer_norm(x, gamma, beta, eps):
-    # statistics over the batch (dim 0), as batch norm does
-    mu = x.mean(0, keepdim=True)
-    var = x.var(0, unbiased=False, keepdim=True)
-    return gamma * (x - mu) / torch.sqrt(var + eps) + beta
-""",
-            """
-def layer_norm(x, gamma, beta, eps):
-    # one mean and variance for the whole tensor
+    # one mean and variance for the whole tensor, batch included
     mu, var = x.mean(), x.var(unbiased=False)
     return gamma * (x - mu) / torch.sqrt(var + eps) + beta
 """,
             """
 def layer_norm(x, gamma, beta, eps):
+    # the variance of each dimension separately, averaged: not the variance of all
+    # the normalised elements together
+    dims = tuple(range(-gamma.dim(), 0))
+    mu = x.mean(dims, keepdim=True)
+    var = x.var(-1, unbiased=False, keepdim=True).mean(dims[:-1] or -1, keepdim=True)
+    return gamma * (x - mu) / torch.sqrt(var + eps) + beta
+""",
+            """
+def layer_norm(x, gamma, beta, eps):
     # gamma and beta swapped
-    mu = x.mean(-1, keepdim=True)
-    var = x.var(-1, unbiased=False, keepdim=True)
+    dims = tuple(range(-gamma.dim(), 0))
+    mu = x.mean(dims, keepdim=True)
+    var = x.var(dims, unbiased=False, keepdim=True)
     return beta * (x - mu) / torch.sqrt(var + eps) + gamma
 """,
         ],
