@@ -152,8 +152,13 @@ def test_changing_an_input_in_place_is_named(module, stub, capsys):
     assert "in place" in out, out
 
 
-def test_the_book_total(capsys):
+def test_the_book_total_is_the_one_the_book_gives(capsys):
     total = sum(len(m.EXERCISES[s].wrong) for m, s in CASES)
     with capsys.disabled():
         print(f"\n{len(CASES)} exercises, {total} wrong answers on file")
     assert total >= 4 * len(CASES)
+    text = " ".join((ROOT / "book" / "how_to_use.md").read_text().split())
+    said = f"({total} across the book's {len(CASES)} exercises)"
+    assert said in text, f"book/how_to_use.md should say {said!r}"
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert f"{total} in all" in readme, f"README.md should say '{total} in all'"
