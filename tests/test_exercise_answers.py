@@ -162,3 +162,21 @@ def test_the_book_total_is_the_one_the_book_gives(capsys):
     assert said in text, f"book/how_to_use.md should say {said!r}"
     readme = " ".join((ROOT / "README.md").read_text().split())
     assert f"{total} in all" in readme, f"README.md should say '{total} in all'"
+
+
+def test_off_by_names_the_worst_element_its_index_and_both_values():
+    from helpers.exercises import ExerciseFailed, expect_close
+
+    want = np.zeros((3, 4))
+    got = want.copy()
+    got[0, 0], got[2, 1] = 1e-3, 0.5  # the first value is off a little, (2, 1) most
+    with pytest.raises(ExerciseFailed) as e:
+        expect_close(got, want, "dW")
+    msg = str(e.value)
+    assert "at index (2, 1)" in msg and "expected 0, got 0.5" in msg, msg
+    assert "2 of 12 values wrong" in msg, msg
+    with pytest.raises(ExerciseFailed, match="got None"):
+        expect_close(None, want, "dW")
+    got[1, 1] = np.nan  # a NaN is the worst of all
+    with pytest.raises(ExerciseFailed, match=r"at index \(1, 1\).*got nan"):
+        expect_close(got, want, "dW")
