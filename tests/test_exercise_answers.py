@@ -180,3 +180,25 @@ def test_off_by_names_the_worst_element_its_index_and_both_values():
     got[1, 1] = np.nan  # a NaN is the worst of all
     with pytest.raises(ExerciseFailed, match=r"at index \(1, 1\).*got nan"):
         expect_close(got, want, "dW")
+
+
+@pytest.mark.parametrize("module, stub", CASES, ids=IDS)
+def test_the_stub_is_not_attempted_and_a_crash_is_reported(module, stub, capsys):
+    from helpers.exercises import ExerciseFailed
+
+    _, checks = namespace(module)
+    check = getattr(checks, module.EXERCISES[stub].check)
+
+    def untouched(*args, **kwargs):
+        raise NotImplementedError
+
+    assert check(untouched) is False
+    assert "not attempted yet" in capsys.readouterr().out
+    with pytest.raises(ExerciseFailed):
+        check(untouched, strict=True)
+
+    def crashes(*args, **kwargs):
+        return 1 / 0
+
+    assert check(crashes) is False
+    assert "your function raised ZeroDivisionError" in capsys.readouterr().out
