@@ -21,6 +21,7 @@ import math
 from typing import Sequence
 
 import numpy as np
+from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch, Rectangle
 
@@ -199,20 +200,13 @@ def grid(
     """A tensor drawn as a rows x cols grid of cells, lower-left corner at (x, y).
     ``color`` is one colour or a rows x cols array of colour names; ``texts`` an
     optional rows x cols array of strings. Row 0 is drawn at the top."""
+    cells, fills = [], []
     for r in range(rows):
         for c in range(cols):
-            fill = color if isinstance(color, str) else color[r][c]
-            ax.add_patch(
-                Rectangle(
-                    (x + c * cell, y + (rows - 1 - r) * cell),
-                    cell,
-                    cell,
-                    facecolor=_fill(fill),
-                    edgecolor=LINE,
-                    lw=lw,
-                    zorder=2,
-                )
+            cells.append(
+                Rectangle((x + c * cell, y + (rows - 1 - r) * cell), cell, cell)
             )
+            fills.append(_fill(color if isinstance(color, str) else color[r][c]))
             if texts is not None and texts[r][c]:
                 ax.text(
                     x + (c + 0.5) * cell,
@@ -224,6 +218,10 @@ def grid(
                     color=INK,
                     zorder=3,
                 )
+    # one artist for all the cells: cheap to draw however many there are
+    ax.add_collection(
+        PatchCollection(cells, facecolors=fills, edgecolors=LINE, lw=lw, zorder=2)
+    )
 
 
 def _np(a) -> np.ndarray:
