@@ -28,7 +28,7 @@ def run(epochs: int = 20, gensim_workers: tuple[int, ...] = (1, 2)) -> list[dict
     vocab = Vocab.build(paragraphs, min_count=5)
     ids, sent = vocab.encode_corpus(paragraphs)
     with Timer() as t_ours:
-        res = w2v.train_sgns(
+        res = w2v.fit_sgns(
             ids, sent, vocab.counts, w2v.SGNSConfig(epochs=epochs), show_progress=False
         )
     sets = {

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import platform
 
 import torch
 
-from helpers import lm
+from helpers import ladder, lm
 from helpers.data import lm_splits
 from helpers.device import pick_device
-from helpers.evaluate import evaluate_bits
 from helpers.ngram import CharNGram
 from helpers.text import CharVocab
 from helpers.train import Timer
@@ -68,8 +68,15 @@ def run(seconds: float = 600.0, decay: bool = False) -> list[dict]:
     for name, make in models.items():
         torch.manual_seed(0)
         model = make()
-        hist = lm.train_lm(
-            model, tr, va, seconds=seconds, evals=20, desc=name, decay=decay
+        rung, hist = ladder.climb(
+            name,
+            model,
+            (tr, va, te),
+            device=device,
+            seconds=seconds,
+            evals=20,
+            decay=decay,
+            verbose=False,
         )
         overtakes = next(
             (
@@ -84,20 +91,24 @@ def run(seconds: float = 600.0, decay: bool = False) -> list[dict]:
             dict(
                 lecture="03",
                 rung=name,
-                val_bpc=round(hist.val_bits[-1], 4),
+                val_bpc=round(rung.val_bits, 4),
                 best_val_bpc=round(hist.val_bits[i_best], 4),
                 best_at_s=round(hist.seconds[i_best], 1),
-                test_bpc=round(evaluate_bits(model, te), 4),
-                train_s=round(hist.seconds[-1], 1),
+                test_bpc=round(rung.test_bits, 4),
+                train_s=round(rung.train_s, 1),
                 steps=hist.steps[-1],
-                lr_schedule="cosine to a tenth" if decay else "constant",
+                lr_schedule=(
+                    "cosine to a tenth over the estimated steps"
+                    if decay
+                    else "constant"
+                ),
                 overtakes_ngram_at_s=overtakes,
                 curve=[
                     [round(a, 1), round(b, 4)]
                     for a, b in zip(hist.seconds, hist.val_bits)
                 ],
                 # training bpc between evaluations
-                train_curve=[round(b, 4) for b in hist.train_bits],
+                train_curve=[round(b / math.log(2), 4) for b in hist.loss],
                 machine=machine,
             )
         )

@@ -46,12 +46,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from record import emit  # noqa: E402
 
-from helpers import charlm, lm  # noqa: E402
+from helpers import charlm  # noqa: E402
 from helpers import transformer as tfm  # noqa: E402
 from helpers.data import lm_splits  # noqa: E402
 from helpers.decoding import generate  # noqa: E402
+from helpers.device import pick_device  # noqa: E402
 from helpers.evaluate import evaluate_bits  # noqa: E402
+from helpers.ladder import climb  # noqa: E402
 from helpers.text import CharVocab, read_text_file  # noqa: E402
+from helpers.train import cosine, train  # noqa: E402
 
 
 def machine() -> str:
@@ -158,26 +161,30 @@ def nanogpt_recipe(
     )
     ids = torch.as_tensor(train_ids)
     g = torch.Generator().manual_seed(seed)
-    trained = 0.0
-    for it in range(iters):
-        t0 = time.perf_counter()
-        if it < warmup:
-            rate = lr * (it + 1) / (warmup + 1)
-        else:
-            ratio = (it - warmup) / max(1, iters - warmup)
-            rate = min_lr + 0.5 * (1 + math.cos(math.pi * ratio)) * (lr - min_lr)
-        for group in opt.param_groups:
-            group["lr"] = rate
-        starts = torch.randint(0, len(ids) - block - 1, (batch,), generator=g)
-        x = torch.stack([ids[s : s + block] for s in starts])  # (12, 64)
-        y = torch.stack([ids[s + 1 : s + block + 1] for s in starts])
-        logits, _ = model(x)
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        trained += time.perf_counter() - t0
+
+    def windows():
+        while True:
+            starts = torch.randint(0, len(ids) - block - 1, (batch,), generator=g)
+            x = torch.stack([ids[s : s + block] for s in starts])  # (12, 64)
+            y = torch.stack([ids[s + 1 : s + block + 1] for s in starts])
+            yield x, y
+
+    def step(b: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+        logits = model(b[0])  # (12, 64, V)
+        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), b[1].reshape(-1))
+
+    hist = train(
+        step,
+        windows(),
+        steps=iters,
+        # warm-up over 100 steps, then a cosine down to min_lr = lr / 10
+        schedule=cosine(lr, iters, warmup=warmup, floor=min_lr / lr),
+        optimizer=opt,
+        model=model,
+        clip=1.0,
+        desc="nanoGPT recipe",
+    )
+    trained = hist.seconds[-1]
     return model, trained
 
 
@@ -250,17 +257,18 @@ def ladder(
     for name, cfg in (LADDER_RUNGS[r] for r in rungs):
         torch.manual_seed(0)
         model = tfm.GPT(len(vocab), block_size=64, n_head=4, **cfg)
-        hist = lm.train_lm(
+        rung, hist = climb(
+            name,
             model,
-            tr,
-            va,
+            (tr, va, te),
+            device=pick_device(),
             seconds=seconds,
             batch=32,
             seq_len=64,
             lr=3e-3,
             decay=True,
             evals=20,
-            desc=name,
+            verbose=False,
         )
         i_best = min(range(len(hist.val_bits)), key=hist.val_bits.__getitem__)
         rows.append(
@@ -268,18 +276,18 @@ def ladder(
                 lecture="05",
                 rung=name,
                 params=sum(p.numel() for p in model.parameters()),
-                val_bpc=round(hist.val_bits[-1], 4),
+                val_bpc=round(rung.val_bits, 4),
                 best_val_bpc=round(hist.val_bits[i_best], 4),
                 best_at_s=round(hist.seconds[i_best], 1),
-                test_bpc=round(evaluate_bits(model, te), 4),
-                train_s=round(hist.seconds[-1], 1),
+                test_bpc=round(rung.test_bits, 4),
+                train_s=round(rung.train_s, 1),
                 steps=hist.steps[-1],
-                lr_schedule="cosine to a tenth",
+                lr_schedule="cosine to a tenth over the estimated steps",
                 curve=[
                     [round(a, 1), round(b, 4)]
                     for a, b in zip(hist.seconds, hist.val_bits)
                 ],
-                train_curve=[round(b, 4) for b in hist.train_bits],
+                train_curve=[round(b / math.log(2), 4) for b in hist.loss],
                 machine=machine(),
             )
         )

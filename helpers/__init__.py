@@ -6,14 +6,16 @@
 * ``text``: vocabularies of words and characters, context windows, streams of ids.
 * ``pairs``: sentence pairs for translation (tokens, the number task, pairs files,
   batches).
-* ``word2vec``: the lecture-01 embedding trainers; ``gradcheck``: finite differences.
+* ``word2vec``: the lecture-01 embeddings (``fit_sgns``, counts, PPMI, SVD);
+  ``gradcheck``: finite differences.
 * ``ngram``: counted character n-gram models; ``lm``: neural language models (window,
-  RNN, LSTM) and their training; ``transformer``: attention, blocks, the GPT;
-  ``translation_models``: the encoder-decoders with attention and the Transformer
-  translator.
+  RNN, LSTM) and their fitting (``fit_lm``, the GPT's too); ``transformer``: attention,
+  blocks, the GPT; ``translation_models``: the encoder-decoders with attention and the
+  Transformer translator (``fit_translator``).
 * ``decoding``: sampling, greedy and beam search, translating.
 * ``evaluate``: word-vector benchmarks, bits per character, BLEU.
-* ``train``: progress bars and timing; ``ladder``: the perplexity ladder;
+* ``train``: the book's one training loop (``train``, a ``History``), learning-rate
+  schedules, progress bars and timing; ``ladder``: the perplexity ladder (``climb``);
   ``plotting``: figures; ``ddp``: data-parallel training (``torchrun -m helpers.ddp``).
 * Command-line tools: ``charlm`` (``python -m helpers.charlm FILE``) and ``translate``
   (``python -m helpers.translate FILE``).

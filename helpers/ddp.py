@@ -29,6 +29,7 @@ from torch.nn.parallel import DistributedDataParallel as DDP
 from . import data
 from .device import pick_device
 from .text import CharVocab
+from .train import constant, train
 from .transformer import GPT
 
 
@@ -48,7 +49,7 @@ def init() -> tuple[int, int, torch.device]:
     return rank, world, device
 
 
-def train(
+def run(
     steps: int = 5,
     global_batch: int = 8,
     block: int = 32,
@@ -82,30 +83,58 @@ def train(
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     # same batches on every rank
     g = torch.Generator().manual_seed(seed + 1)
-    losses, out = [], Path(record) if record else None
+
+    def batches():
+        while True:
+            starts = torch.randint(
+                0, len(ids) - block - 1, (global_batch,), generator=g
+            )
+            # this rank's share of the rows
+            mine = starts[rank::world]
+            # (B / world, block) each
+            x = torch.stack([ids[s : s + block] for s in mine]).to(device)
+            y = torch.stack([ids[s + 1 : s + block + 1] for s in mine]).to(device)
+            yield x, y
+
+    last = []  # the loss of the step just taken
+
+    def step(batch: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+        x, y = batch
+        logits = net(x)  # (B / world, block, V)
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+        last[:] = [loss.detach().clone()]
+        return loss  # the loop's backward: DDP all-reduces (averages) the gradients
+
+    out = Path(record) if record else None
     if out:
         out.mkdir(parents=True, exist_ok=True)
-    for step in range(steps):
-        starts = torch.randint(0, len(ids) - block - 1, (global_batch,), generator=g)
-        # this rank's share of the rows
-        mine = starts[rank::world]
-        # (B / world, block)
-        x = torch.stack([ids[s : s + block] for s in mine]).to(device)
-        y = torch.stack([ids[s + 1 : s + block + 1] for s in mine]).to(device)
-        logits, _ = net(x)
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
-        opt.zero_grad()
-        # DDP all-reduces (averages) the gradients
-        loss.backward()
-        opt.step()
-        mean_loss = loss.detach().clone()
+
+    losses: list[float] = []
+
+    def after_step() -> dict[str, float]:
+        # the loop's hook after every step (every=1): the loss averaged over the ranks
+        mean_loss = last[0]
         if world > 1:
             dist.all_reduce(mean_loss)
             mean_loss /= world
-        losses.append(mean_loss.item())
         if out:
             flat = torch.cat([p.detach().reshape(-1).cpu() for p in model.parameters()])
-            torch.save(flat, out / f"rank{rank}_step{step}.pt")
+            torch.save(flat, out / f"rank{rank}_step{len(losses)}.pt")
+        losses.append(mean_loss.item())
+        return {"mean_loss": losses[-1]}
+
+    train(
+        step,
+        batches(),
+        steps=steps,
+        schedule=constant(lr),
+        optimizer=opt,
+        model=net,
+        evaluate=after_step,
+        every=1,
+        desc=f"rank {rank}",
+        show_progress=rank == 0,
+    )
     if out:
         (out / f"rank{rank}_losses.json").write_text(
             json.dumps({"world": world, "losses": losses})
@@ -124,7 +153,7 @@ def main(argv: list[str] | None = None) -> None:
         "--record", default=None, help="folder for per-step losses and parameters"
     )
     a = p.parse_args(argv)
-    losses = train(a.steps, a.global_batch, lr=a.lr, record=a.record)
+    losses = run(a.steps, a.global_batch, lr=a.lr, record=a.record)
     if int(os.environ.get("RANK", "0")) == 0:
         print("losses (nats per character):", " ".join(f"{x:.4f}" for x in losses))
 

@@ -14,6 +14,7 @@ import torch
 import torch.nn as nn
 
 from .device import model_device
+from .evaluate import lm_logits
 from .pairs import pad
 from .text import CharVocab
 from .transformer import GPT
@@ -53,7 +54,7 @@ def sample(
     g = torch.Generator().manual_seed(seed)
     # (1, len(prompt))
     x = torch.as_tensor(vocab.encode(prompt))[None].to(device)
-    logits, state = model(x)
+    logits, state = lm_logits(model, x)  # (1, len(prompt), V)
     out = []
     for _ in range(length):
         last = logits[0, -1].float().cpu()  # (V,)
@@ -64,7 +65,8 @@ def sample(
                 torch.multinomial(torch.softmax(last / temperature, -1), 1, generator=g)
             )
         out.append(nxt)
-        logits, state = model(torch.tensor([[nxt]]).to(device), state)  # (1, 1)
+        # (1, 1)
+        logits, state = lm_logits(model, torch.tensor([[nxt]]).to(device), state)
     model.train(was_training)
     return prompt + vocab.decode(out)
 
@@ -104,9 +106,9 @@ def generate(
         ctx_start = idx.shape[1] - model.block_size
     for _ in range(length):
         if cache:
-            logits = model.logits(feed, caches)[:, -1]
+            logits = model(feed, caches)[:, -1]
         else:
-            logits = model.logits(seq[:, ctx_start:])[:, -1]  # (B, V)
+            logits = model(seq[:, ctx_start:])[:, -1]  # (B, V)
         if temperature == 0:
             nxt = logits.argmax(-1, keepdim=True)
         else:

@@ -3,7 +3,7 @@
 * Word vectors (lecture 01): ``similarity`` (human similarity benchmarks), ``analogies``
   (3CosAdd), ``neighbours``.
 * Language models (lectures 03, 05): ``evaluate_bits``, bits per symbol on a held-out
-  text.
+  text; ``lm_logits``, a recurrent model or a GPT reading on (the GPT in windows).
 * Translation (lectures 04, 05): ``corpus_bleu`` (sacrebleu).
 """
 
@@ -22,6 +22,7 @@ from scipy.stats import spearmanr
 from .data import Analogy, WordPair
 from .device import model_device
 from .text import Vocab, streams
+from .transformer import GPT
 
 
 def as_unit_rows(E) -> np.ndarray:
@@ -136,13 +137,39 @@ def neighbours(E, vocab: Vocab, word: str, k: int = 8) -> list[tuple[str, float]
     return [(vocab.itos[i], float(sims[i])) for i in top]
 
 
+def lm_logits(
+    model: nn.Module, x: torch.Tensor, state=None
+) -> tuple[torch.Tensor, object]:
+    """Logits (B, T, V) of a language model reading x (B, T) after ``state``, and the
+    state after it, for both kinds of model. A recurrent model (``helpers.lm``) carries
+    its own state. A GPT's state is the last ``block_size`` symbols read (B, <=
+    block_size): a text longer than its context is read in windows of ``block_size``
+    advanced by half of it, so every prediction has at least half a block of
+    context."""
+    if not isinstance(model, GPT):
+        return model(x, state)
+    n = model.block_size
+    if state is None and x.shape[1] <= n:
+        return model(x), x[:, -n:]
+    # (B, P + T)
+    full = x if state is None else torch.cat([state, x], 1)
+    P, L, half = full.shape[1] - x.shape[1], full.shape[1], max(1, n // 2)
+    out = []
+    for a in range(P, L, half):
+        # predict positions a..b-1
+        b = min(a + half, L)
+        lo = max(0, b - n)
+        out.append(model(full[:, lo:b])[:, a - lo :])
+    return torch.cat(out, 1), full[:, -n:]
+
+
 @torch.no_grad()
 def evaluate_bits(
     model: nn.Module, ids: np.ndarray, batch: int = 16, seq_len: int = 256
 ) -> float:
-    """Bits per symbol of ``model`` on ``ids``, reading it as ``batch`` streams with
-    carried state. Runs on the model's device, in eval mode, and leaves the model in the
-    mode it found it in."""
+    """Bits per symbol of a language model on ``ids``, reading it as ``batch`` streams
+    with carried state (``lm_logits``). Runs on the model's device, in eval mode, and
+    leaves the model in the mode it found it in."""
     was_training = model.training
     model.eval()
     # (batch, N // batch)
@@ -151,7 +178,7 @@ def evaluate_bits(
     for i in range(0, data.shape[1] - 1, seq_len):
         x, y = data[:, i : i + seq_len], data[:, i + 1 : i + 1 + seq_len]
         x = x[:, : y.shape[1]]
-        logits, state = model(x, state)
+        logits, state = lm_logits(model, x, state)  # (batch, T, V)
         total += F.cross_entropy(
             logits.reshape(-1, logits.shape[-1]), y.reshape(-1), reduction="sum"
         ).item()

@@ -2,19 +2,19 @@
 
 * ``WindowLM`` (fixed window of previous characters), ``RecurrentLM`` (RNN or LSTM):
   ``forward(x (B, T), state) -> (logits (B, T, V), state)``.
-* ``train_lm``: truncated backprop through time on parallel streams (``streams``), the
-  state carried across chunks but detached (``detach_state``), with a wall-clock or step
-  budget, gradient clipping, a progress bar, and validation bits per character over
-  time.
+* ``fit_lm``: the book's training loop (``helpers.train.train``) on parallel streams
+  (``streams``, ``chunks``) for these models and lecture 05's GPT: truncated backprop
+  through time for the recurrent ones (``lm_step``: the state carried across chunks but
+  detached, ``detach_state``), a wall-clock or step budget, gradient clipping, and
+  validation bits per character over time.
 
 Sampling lives in ``helpers.decoding``, bits per character in ``helpers.evaluate``.
 """
 
 from __future__ import annotations
 
-import math
-import time
-from dataclasses import dataclass, field
+import copy
+from typing import Callable, Iterator
 
 import numpy as np
 import torch
@@ -24,16 +24,18 @@ import torch.nn.functional as F
 from .device import model_device
 from .evaluate import evaluate_bits
 from .text import streams
-from .train import progress
+from .train import History, constant, cosine, train
+from .transformer import GPT
 
 __all__ = [
     "WindowLM",
     "RecurrentLM",
     "streams",
     "detach_state",
-    "cosine_lr",
-    "History",
-    "train_lm",
+    "chunks",
+    "lm_step",
+    "steps_in",
+    "fit_lm",
 ]
 
 
@@ -91,16 +93,6 @@ class RecurrentLM(nn.Module):
         return self.out(h), state
 
 
-def cosine_lr(lr: float, done: float, decay: bool = True) -> float:
-    """The learning rate after a share ``done`` (0..1) of the budget: a cosine from
-    ``lr`` down to ``lr / 10`` with ``decay``, else ``lr`` throughout. Shares outside
-    0..1 are clipped."""
-    if not decay:
-        return lr
-    done = min(1.0, max(0.0, done))
-    return lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * done)))
-
-
 def detach_state(state):
     """The recurrent state cut from the graph (a tensor, a tuple of them, or None)."""
     if state is None:
@@ -110,17 +102,69 @@ def detach_state(state):
     return state.detach()
 
 
-@dataclass
-class History:
-    # wall-clock training time at each evaluation
-    seconds: list[float] = field(default_factory=list)
-    steps: list[int] = field(default_factory=list)
-    val_bits: list[float] = field(default_factory=list)
-    # running mean since the last evaluation
-    train_bits: list[float] = field(default_factory=list)
+def chunks(
+    data: torch.Tensor, seq_len: int
+) -> Iterator[tuple[torch.Tensor, torch.Tensor, bool]]:
+    """Endless (x, y, restart) from streams (B, N): consecutive chunks x (B, seq_len),
+    their targets y (B, seq_len) one symbol ahead, and restart, True when a new pass
+    over the text begins (the carried state is then dropped)."""
+    pos = 0
+    while True:
+        restart = pos + seq_len + 1 > data.shape[1]
+        if restart:
+            pos = 0
+        yield (
+            data[:, pos : pos + seq_len],
+            data[:, pos + 1 : pos + 1 + seq_len],
+            restart,
+        )
+        pos += seq_len
 
 
-def train_lm(
+def lm_step(model: nn.Module) -> Callable[[tuple], torch.Tensor]:
+    """The training step of a language model on a chunk (x, y, restart): the mean
+    cross-entropy (nats). A recurrent model carries its state from chunk to chunk,
+    detached (truncated backprop through time); a GPT reads each chunk as a sequence of
+    its own."""
+    state = None
+
+    def step(batch: tuple) -> torch.Tensor:
+        nonlocal state
+        x, y, restart = batch  # (B, T), (B, T), bool
+        if isinstance(model, GPT):
+            logits = model(x)  # (B, T, V)
+        else:
+            logits, state = model(x, None if restart else state)  # (B, T, V)
+            state = detach_state(state)
+        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+
+    return step
+
+
+def steps_in(
+    seconds: float, model: nn.Module, data: torch.Tensor, seq_len: int, lr: float
+) -> int:
+    """How many training steps of ``model`` on streams ``data`` fit in ``seconds``,
+    timed on a copy of it (25 steps after 5 of warm-up): the step budget over which a
+    time-budgeted run decays its learning rate."""
+    twin = copy.deepcopy(model)
+    opt = torch.optim.Adam(twin.parameters(), lr=lr)
+    h = train(
+        lm_step(twin),
+        chunks(data, seq_len),
+        steps=30,
+        schedule=constant(lr),
+        optimizer=opt,
+        model=twin,
+        clip=1.0,
+        every=5,
+        show_progress=False,
+    )
+    per_step = (h.seconds[-1] - h.seconds[0]) / (h.steps[-1] - h.steps[0])
+    return max(1, round(seconds / per_step))
+
+
+def fit_lm(
     model: nn.Module,
     train_ids: np.ndarray,
     val_ids: np.ndarray,
@@ -137,64 +181,38 @@ def train_lm(
     desc: str = "training",
     decay: bool = False,
 ) -> History:
-    """Truncated BPTT: ``batch`` parallel streams, chunks of ``seq_len``, the state
-    carried across chunks but not differentiated through (detached). Stops after
-    ``seconds`` of training or ``steps`` steps, whichever comes first (one is required);
-    evaluates ``evals`` times, on the first ``val_chars`` validation symbols (evaluation
-    time is not counted as training time). ``decay=True``: the learning rate follows a
-    cosine from ``lr`` down to ``lr / 10`` over the budget (the time budget when both
-    are given; see ``cosine_lr``); otherwise it stays at ``lr``. Batches go to the
+    """Adam on ``batch`` parallel streams of ``train_ids``, chunks of ``seq_len``
+    (``lm_step``: truncated BPTT for the recurrent models), gradients clipped at
+    ``clip``, for ``seconds`` of training or ``steps`` steps, whichever comes first (one
+    is required). Evaluates ``evals`` times (``hist.val_bits``) on the first
+    ``val_chars`` validation symbols, outside the time budget. ``decay=True``: the
+    learning rate follows a cosine from ``lr`` down to ``lr / 10`` over the steps; with
+    a time budget only, over the steps estimated to fit in it (``steps_in``), then stays
+    at ``lr / 10`` until the time is up; otherwise it stays at ``lr``. Batches go to the
     model's device; the model is left in the train/eval mode it came in."""
     if seconds is None and steps is None:
         raise ValueError("give a budget: seconds=..., steps=... or both")
-    torch.manual_seed(seed)
-    was_training = model.training
-    model.train()
     # (batch, N // batch)
     data = streams(train_ids, batch).to(model_device(model))
     val = val_ids[:val_chars]
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    hist = History()
-    state, pos, step, trained, run = None, 0, 0, 0.0, []
-    max_steps = steps if steps is not None else 10**9
-    next_eval = (seconds / evals) if seconds is not None else None
-    eval_steps = max(1, max_steps // evals) if steps is not None else None
-    bar = progress(total=steps, desc=desc, iterable=None)
-    while step < max_steps and (seconds is None or trained < seconds):
-        if pos + seq_len + 1 > data.shape[1]:
-            pos, state = 0, None  # next epoch
-        x, y = data[:, pos : pos + seq_len], data[:, pos + 1 : pos + 1 + seq_len]
-        t0 = time.perf_counter()
-        logits, state = model(x, state)
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
-        opt.zero_grad()
-        loss.backward()
-        if clip:
-            nn.utils.clip_grad_norm_(model.parameters(), clip)
-        if decay:
-            # share of the budget used
-            done = trained / seconds if seconds is not None else step / max_steps
-            for group in opt.param_groups:
-                group["lr"] = cosine_lr(lr, done)
-        opt.step()
-        state = detach_state(state)
-        trained += time.perf_counter() - t0
-        pos += seq_len
-        step += 1
-        run.append(loss.item() / math.log(2))
-        bar.update(1)
-        due = (next_eval is not None and trained >= next_eval) or (
-            eval_steps is not None and step % eval_steps == 0
+    schedule = constant(lr)
+    if decay:
+        total = (
+            steps if steps is not None else steps_in(seconds, model, data, seq_len, lr)
         )
-        if due or step >= max_steps or (seconds is not None and trained >= seconds):
-            hist.seconds.append(trained)
-            hist.steps.append(step)
-            hist.val_bits.append(evaluate_bits(model, val))
-            hist.train_bits.append(float(np.mean(run)))
-            run = []
-            if next_eval is not None:
-                next_eval += seconds / evals
-            bar.set_postfix(val_bits=f"{hist.val_bits[-1]:.3f}")
-    bar.close()
-    model.train(was_training)
-    return hist
+        schedule = cosine(lr, total)
+    torch.manual_seed(seed)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    return train(
+        lm_step(model),
+        chunks(data, seq_len),
+        steps=steps,
+        seconds=seconds,
+        schedule=schedule,
+        optimizer=opt,
+        model=model,
+        clip=clip,
+        evaluate=lambda: {"val_bits": evaluate_bits(model, val)},
+        evals=evals,
+        desc=desc,
+    )

@@ -11,9 +11,10 @@ and commands).
   connection and layer norm, pre-norm (default) or post-norm; encoder (bidirectional) or
   decoder (causal, with optional cross-attention to an encoder's output).
 * ``GPT``: a decoder-only character language model (learned positions, pre-norm blocks),
-  usable by ``helpers.lm.train_lm``, ``helpers.evaluate.evaluate_bits`` and
-  ``helpers.decoding.sample`` like the recurrent models (``helpers.decoding.generate``
-  samples with or without a key/value cache).
+  ``forward(idx) -> logits``; trained by ``helpers.lm.fit_lm``, evaluated by
+  ``helpers.evaluate.evaluate_bits`` and sampled by ``helpers.decoding.sample`` like
+  the recurrent models (``helpers.decoding.generate`` samples with or without a
+  key/value cache).
 """
 
 from __future__ import annotations
@@ -275,14 +276,9 @@ class Block(nn.Module):
 class GPT(nn.Module):
     """Decoder-only Transformer language model: token + learned position embeddings,
     ``n_layer`` pre-norm causal blocks, a final layer norm and a linear layer to the
-    vocabulary.
-
-    ``forward(idx, state=None) -> (logits, state)`` follows the interface of
-    ``helpers.lm``'s models, so ``train_lm``, ``evaluate_bits`` and ``sample`` take
-    it as they are. In training each chunk is its own sequence (positions 0..T-1, state
-    None). In evaluation the state is the last ``block_size`` symbols seen, used as
-    context; texts longer than the context are read in windows of ``block_size``
-    advanced by half of it, so every prediction has at least half a block of context.
+    vocabulary. ``forward(idx (B, T)) -> logits (B, T, V)``, T at most ``block_size``,
+    in any mode; ``helpers.lm.fit_lm`` trains it on chunks read as sequences of their
+    own, ``helpers.evaluate.lm_logits`` reads a longer text in windows.
     """
 
     def __init__(
@@ -319,11 +315,11 @@ class GPT(nn.Module):
             if getattr(m, "bias", None) is not None:
                 nn.init.zeros_(m.bias)
 
-    def logits(
+    def forward(
         self, idx: torch.Tensor, caches: list[dict] | None = None
     ) -> torch.Tensor:
-        """idx (B, T) -> logits (B, T, V). With ``caches`` (one dict a layer), idx
-        continues the cached positions."""
+        """idx (B, T) -> logits (B, T, V). With ``caches`` (one dict a layer, extended
+        in place), idx continues the cached positions."""
         T = idx.shape[1]
         start = 0 if not caches or "k" not in caches[0] else caches[0]["k"].shape[2]
         if start + T > self.block_size:
@@ -335,31 +331,3 @@ class GPT(nn.Module):
         for i, block in enumerate(self.blocks):
             x = block(x, cache=None if caches is None else caches[i])
         return self.head(self.ln_f(x))  # (B, T, V)
-
-    def forward(self, idx: torch.Tensor, state: torch.Tensor | None = None):
-        if self.training or state is None and idx.shape[1] <= self.block_size:
-            logits = (
-                self.logits(idx[:, -self.block_size :])
-                if idx.shape[1] <= self.block_size
-                else None
-            )
-            if logits is None:
-                raise ValueError(
-                    f"training chunks must fit the context: got {idx.shape[1]} > "
-                    f"{self.block_size}"
-                )
-            return logits, (None if self.training else idx[:, -self.block_size :])
-        # (B, P + T)
-        full = idx if state is None else torch.cat([state, idx], 1)
-        P, L, half = (
-            full.shape[1] - idx.shape[1],
-            full.shape[1],
-            max(1, self.block_size // 2),
-        )
-        out = []
-        for a in range(P, L, half):
-            # predict positions a..b-1
-            b = min(a + half, L)
-            lo = max(0, b - self.block_size)
-            out.append(self.logits(full[:, lo:b])[:, a - lo :])
-        return torch.cat(out, 1), full[:, -self.block_size :]

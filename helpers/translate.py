@@ -52,7 +52,7 @@ def run(
     model = tm.Seq2Seq(
         len(src_vocab), len(tgt_vocab), emb=128, hidden=hidden, attention="dot"
     ).to(device)
-    hist = tm.train(
+    hist = tm.fit_translator(
         model,
         batches(train, src_vocab, tgt_vocab, batch_size, seed=seed),
         steps=max_steps,

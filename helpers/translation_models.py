@@ -1,7 +1,8 @@
 """Translation models (lectures 04, 05) and their training: ``Attention`` (three scores
 and mean pooling), ``Seq2Seq`` (a bidirectional LSTM encoder, an LSTM decoder that is a
 conditional language model, with or without attention), ``TransformerTranslator`` (the
-encoder-decoder Transformer, with the same interface), ``loss_fn`` and ``train``. Built
+encoder-decoder Transformer, with the same interface), ``loss_fn`` and
+``fit_translator`` (the book's training loop on them). Built
 step by step in ``notebooks/04_seq2seq_attention.ipynb``, which checks these against
 what it builds there. Greedy and beam decoding are in ``helpers.decoding``.
 
@@ -11,8 +12,6 @@ directions of H/2 each are concatenated to H), V target vocabulary.
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
 from typing import Iterator
 
 import torch
@@ -20,8 +19,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from .device import model_device
 from .pairs import Batch
-from .train import progress
+from .train import History, linear_warmup, train
 
 ATTENTION = (None, "mean", "dot", "multiplicative", "additive")
 
@@ -148,19 +148,10 @@ def loss_fn(logp: torch.Tensor, tgt_out: torch.Tensor, pad_id: int = 0) -> torch
     return nll / tgt_out.shape[0]
 
 
-@dataclass
-class History:
-    steps: list[int] = field(default_factory=list)
-    seconds: list[float] = field(default_factory=list)
-    loss: list[float] = field(
-        default_factory=list
-    )  # mean training loss (per sentence) since the last point
-
-
-def train(
-    model: Seq2Seq,
+def fit_translator(
+    model: nn.Module,
     batches: Iterator[Batch],
-    steps: int,
+    steps: int | None = None,
     lr: float = 3e-3,
     clip: float = 1.0,
     every: int = 50,
@@ -169,42 +160,34 @@ def train(
     seconds: float | None = None,
     warmup: int = 0,
 ) -> History:
-    """Adam on the summed cross-entropy with teacher forcing, ``steps`` batches (or
-    fewer, if ``seconds`` of training run out first), gradients clipped; batches move to
-    the model's device. ``warmup``: the learning rate climbs linearly to ``lr`` over the
-    first ``warmup`` steps (what a Transformer trained with Adam usually needs). Records
-    the training loss every ``every`` steps."""
-    if steps < 1:
-        raise ValueError(f"steps must be >= 1, got {steps}")
+    """Adam on the summed cross-entropy with teacher forcing (``loss_fn``), one step a
+    batch, for ``steps`` batches or ``seconds`` of training, whichever comes first (one
+    is required), gradients clipped at ``clip``; batches move to the model's device.
+    ``warmup``: the learning rate climbs linearly to ``lr`` over the first ``warmup``
+    steps (what a Transformer trained with Adam usually needs). Records the training
+    loss (per sentence) every ``every`` steps (``hist.loss``)."""
+    if steps is None and seconds is None:
+        raise ValueError("give a budget: steps=..., seconds=... or both")
     torch.manual_seed(seed)
-    device = next(model.parameters()).device
+    device = model_device(model)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
-    hist, run, trained = History(), [], 0.0
-    model.train()
-    for step in progress(range(1, steps + 1), desc=desc):
-        b = Batch(*(x.to(device) for x in next(batches)))
-        t0 = time.perf_counter()
-        if warmup:
-            for group in opt.param_groups:
-                group["lr"] = lr * min(1.0, step / warmup)
-        logp, _ = model(b.src, b.src_len, b.tgt_in)
-        loss = loss_fn(logp, b.tgt_out, model.pad_id)
-        opt.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), clip)
-        opt.step()
-        trained += time.perf_counter() - t0
-        run.append(loss.item())
-        out_of_time = seconds is not None and trained >= seconds
-        if step % every == 0 or step == steps or out_of_time:
-            hist.steps.append(step)
-            hist.seconds.append(trained)
-            hist.loss.append(sum(run) / len(run))
-            run = []
-        if out_of_time:
-            break
-    model.eval()
-    return hist
+
+    def step(b: Batch) -> torch.Tensor:
+        logp, _ = model(b.src, b.src_len, b.tgt_in)  # (B, T, V)
+        return loss_fn(logp, b.tgt_out, model.pad_id)
+
+    return train(
+        step,
+        (Batch(*(x.to(device) for x in b)) for b in batches),
+        steps=steps,
+        seconds=seconds,
+        schedule=linear_warmup(lr, warmup),
+        optimizer=opt,
+        model=model,
+        clip=clip,
+        every=every,
+        desc=desc,
+    )
 
 
 class TransformerTranslator(nn.Module):

@@ -3,7 +3,7 @@
 Built step by step in ``notebooks/01_word_vectors.ipynb``; the notebook checks that
 these equal what it built there.
 
-* ``train_sgns``: skip-gram with negative sampling, batched, with hand-written
+* ``fit_sgns``: skip-gram with negative sampling, batched, with hand-written
   gradients.
 * ``cooccurrence`` and ``ppmi_svd``: count-based vectors.
 """
@@ -17,7 +17,7 @@ import scipy.sparse as sp
 import torch
 
 from .text import window_pairs
-from .train import progress
+from .train import linear_decay, train
 
 
 def keep_probability(counts: np.ndarray, sample: float = 1e-3) -> np.ndarray:
@@ -122,7 +122,7 @@ def epoch_pairs(
     return c[order], o[order]
 
 
-def train_sgns(
+def fit_sgns(
     ids: np.ndarray,
     sent: np.ndarray,
     counts: np.ndarray,
@@ -131,12 +131,15 @@ def train_sgns(
     device: str | torch.device = "cpu",
 ) -> SGNSResult:
     """Train skip-gram with negative sampling on a corpus of ids (N,) with sentence
-    numbers (N,).
+    numbers (N,), through the book's training loop with a hand-written step
+    (``sgns_step``).
 
     ``counts`` (V,) are the vocabulary counts (for subsampling and the noise
-    distribution). The vectors train on ``device`` (pairs drawn on the CPU, then moved)
-    and come back on the CPU. Deterministic for a given seed, device and number of CPU
-    threads.
+    distribution). The learning rate decays linearly over the expected number of pairs,
+    as in word2vec: the schedule maps a step to the pairs seen before it (an epoch's
+    last batch is short). The vectors train on ``device`` (pairs drawn on the CPU, then
+    moved) and come back on the CPU. Deterministic for a given seed, device and number
+    of CPU threads.
     """
     V = len(counts)
     if ids.size == 0 or ids.max() >= V or ids.min() < 0:
@@ -155,39 +158,44 @@ def train_sgns(
     expected_tokens = float((keep[ids]).sum())
     # E[2 * reach] = window + 1
     total = max(1.0, expected_tokens * (cfg.window + 1) * cfg.epochs)
-    res, seen, run = SGNSResult(W_in, W_out), 0, []
-    epochs = range(cfg.epochs)
-    bar = progress(epochs, desc="skip-gram epochs") if show_progress else epochs
-    for _ in bar:
-        c, o = epoch_pairs(ids, sent, keep, cfg.window, rng)
-        c, o = torch.from_numpy(c), torch.from_numpy(o)
-        neg = table[torch.randint(len(table), (len(c) * cfg.negatives,), generator=gen)]
-        # (P, 1+K)
-        targets = torch.cat([o[:, None], neg.view(len(c), cfg.negatives)], 1).to(device)
-        c = c.to(device)
-        for i in range(0, len(c), cfg.batch):
-            lr = cfg.lr * max(1e-4, 1.0 - seen / total)
-            run.append(
-                sgns_step(
-                    W_in, W_out, c[i : i + cfg.batch], targets[i : i + cfg.batch], lr
-                )
+    seen = [0]  # seen[i]: pairs before step i
+
+    def batches():
+        for _ in range(cfg.epochs):
+            c, o = epoch_pairs(ids, sent, keep, cfg.window, rng)
+            c, o = torch.from_numpy(c), torch.from_numpy(o)
+            neg = table[
+                torch.randint(len(table), (len(c) * cfg.negatives,), generator=gen)
+            ]
+            # (P, 1+K)
+            targets = torch.cat([o[:, None], neg.view(len(c), cfg.negatives)], 1)
+            targets, c = targets.to(device), c.to(device)
+            for i in range(0, len(c), cfg.batch):
+                seen.append(seen[-1] + len(c[i : i + cfg.batch]))
+                yield c[i : i + cfg.batch], targets[i : i + cfg.batch]
+
+    def step(batch: tuple[torch.Tensor, torch.Tensor], lr: float) -> float:
+        loss = sgns_step(W_in, W_out, *batch, lr)
+        if not np.isfinite(loss):
+            raise FloatingPointError(
+                f"skip-gram training diverged (loss {loss}) after {seen[-1]} pairs: a "
+                f"batch of {cfg.batch} pairs over {V} words repeats rows and sums "
+                f"their updates; lower lr (now {cfg.lr}) or batch"
             )
-            seen += len(c[i : i + cfg.batch])
-            if len(run) == 100:
-                res.losses.append(sum(run) / len(run))
-                run = []
-                if not np.isfinite(res.losses[-1]):
-                    raise FloatingPointError(
-                        f"skip-gram training diverged (loss {res.losses[-1]}) after "
-                        f"{seen} pairs: a batch of {cfg.batch} pairs over {V} words "
-                        "repeats rows and sums their updates; lower lr (now "
-                        f"{cfg.lr}) or batch"
-                    )
-        if res.losses and hasattr(bar, "set_postfix"):
-            bar.set_postfix(loss=f"{res.losses[-1]:.3f}")
-    res.pairs_seen = seen
-    res.W_in, res.W_out = W_in.cpu(), W_out.cpu()
-    return res
+        return loss
+
+    decay = linear_decay(cfg.lr, total)
+    hist = train(
+        step,
+        batches(),
+        schedule=lambda i: decay(seen[i]),
+        every=100,
+        desc="skip-gram",
+        show_progress=show_progress,
+    )
+    # mean loss of each 100 steps (a last, shorter stretch is left out)
+    full = [x for s, x in zip(hist.steps, hist.loss) if s % 100 == 0]
+    return SGNSResult(W_in.cpu(), W_out.cpu(), full, seen[-1])
 
 
 def cooccurrence(

@@ -47,7 +47,7 @@ def test_two_ranks_match_one_process(tmp_path):
         timeout=300,
     )
     assert run.returncode == 0, run.stderr[-3000:]
-    single = ddp.train(steps=STEPS, global_batch=8, record=str(tmp_path / "one"))
+    single = ddp.run(steps=STEPS, global_batch=8, record=str(tmp_path / "one"))
     r0 = json.loads((tmp_path / "ddp" / "rank0_losses.json").read_text())
     r1 = json.loads((tmp_path / "ddp" / "rank1_losses.json").read_text())
     assert r0["world"] == r1["world"] == 2 and r0["losses"] == r1["losses"]

@@ -77,12 +77,12 @@ def test_window_and_recurrent_lm_shapes_and_state():
         lm.RecurrentLM(10, "gru")
 
 
-def test_train_lm_learns_a_repeating_text_and_samples_it():
+def test_fit_lm_learns_a_repeating_text_and_samples_it():
     vocab = text.CharVocab("abcd ")
     ids = vocab.encode("abcd " * 400)
     torch.manual_seed(0)
     model = lm.RecurrentLM(len(vocab), "lstm", emb=8, hidden=32)
-    hist = lm.train_lm(
+    hist = lm.fit_lm(
         model,
         ids,
         ids[:500],
@@ -96,7 +96,7 @@ def test_train_lm_learns_a_repeating_text_and_samples_it():
     assert len(hist.val_bits) == 3 and hist.val_bits[-1] < 0.2 < math.log2(5)
     assert decoding.sample(model, vocab, "ab", length=8, temperature=0) == "abcd abcd "
     with pytest.raises(ValueError, match="give a budget"):
-        lm.train_lm(model, ids, ids)
+        lm.fit_lm(model, ids, ids)
     with pytest.raises(KeyError, match="not in the vocabulary"):
         vocab.encode("abz")
 
@@ -147,7 +147,7 @@ def test_ladder_table_sorted():
     assert rungs[1].test_ppl == pytest.approx(2**1.9)
 
 
-def test_train_lm_decay_lowers_the_learning_rate_to_a_tenth(monkeypatch):
+def test_fit_lm_decay_lowers_the_learning_rate_to_a_tenth(monkeypatch):
     torch.manual_seed(0)
     ids = np.tile(np.arange(5), 400)
     model = lm.RecurrentLM(5, "rnn", emb=4, hidden=8)
@@ -158,7 +158,7 @@ def test_train_lm_decay_lowers_the_learning_rate_to_a_tenth(monkeypatch):
         return step(self, *a, **k)
 
     monkeypatch.setattr(torch.optim.Adam, "step", spy)
-    lm.train_lm(
+    lm.fit_lm(
         model,
         ids,
         ids[:100],
@@ -172,18 +172,6 @@ def test_train_lm_decay_lowers_the_learning_rate_to_a_tenth(monkeypatch):
     )
     assert len(seen) == 50 and seen[0] > 0.99e-2 and abs(seen[-1] - 1e-3) < 1e-4
     assert all(a >= b for a, b in zip(seen, seen[1:]))
-
-
-def test_cosine_lr_is_a_pure_schedule():
-    assert lm.cosine_lr(1e-2, 0.0) == pytest.approx(1e-2)
-    assert lm.cosine_lr(1e-2, 0.5) == pytest.approx(0.55e-2)
-    assert lm.cosine_lr(1e-2, 1.0) == pytest.approx(1e-3)
-    assert lm.cosine_lr(1e-2, 7.0) == pytest.approx(1e-3) and lm.cosine_lr(
-        1e-2, -1.0
-    ) == pytest.approx(1e-2)
-    assert lm.cosine_lr(1e-2, 0.7, decay=False) == 1e-2
-    rates = [lm.cosine_lr(1.0, k / 20) for k in range(21)]
-    assert all(a > b for a, b in zip(rates, rates[1:]))
 
 
 def test_window_lm_of_one_character_keeps_no_state():
@@ -214,7 +202,7 @@ def test_evaluate_train_and_sample_restore_the_mode(start_training):
     decoding.sample(model, vocab, "ab", length=5)
     assert model.training is start_training and not any(seen)
     seen.clear()
-    lm.train_lm(
+    lm.fit_lm(
         model, ids, ids[:100], steps=3, batch=2, seq_len=16, evals=1, val_chars=100
     )
     assert model.training is start_training and seen[0] is True  # trains in train mode
@@ -253,7 +241,7 @@ def test_trainers_and_sampler_move_batches_to_the_models_device(monkeypatch):
             f(x, state),
         )[1]
         for run in (
-            lambda: lm.train_lm(
+            lambda: lm.fit_lm(
                 model, ids, val, steps=3, batch=2, seq_len=16, evals=1, val_chars=100
             ),
             lambda: evaluate.evaluate_bits(model, val, batch=2, seq_len=16),
@@ -290,3 +278,34 @@ def test_char_vocab_is_the_books_vocab_in_sorted_order():
         v.encode("bz")
     with pytest.raises(ValueError, match="empty text"):
         text.CharVocab("")
+
+
+def test_time_budget_decay_runs_over_the_estimated_steps(monkeypatch):
+    torch.manual_seed(0)
+    ids = np.tile(np.arange(5), 400)
+    model = lm.RecurrentLM(5, "rnn", emb=4, hidden=8)
+    data = lm.streams(ids, 4)
+    steps = lm.steps_in(1.0, model, data, seq_len=10, lr=1e-2)
+    assert steps > 30  # 1 s holds many steps of this tiny model
+    seen, step = [], torch.optim.Adam.step
+
+    def spy(self, *a, **k):
+        seen.append(self.param_groups[0]["lr"])
+        return step(self, *a, **k)
+
+    monkeypatch.setattr(torch.optim.Adam, "step", spy)
+    lm.fit_lm(
+        model,
+        ids,
+        ids[:100],
+        seconds=0.5,
+        batch=4,
+        seq_len=10,
+        lr=1e-2,
+        evals=1,
+        val_chars=100,
+        decay=True,
+    )
+    # a cosine over the estimated steps, then a tenth of the rate until the time is up
+    assert seen[0] == pytest.approx(1e-2) and min(seen) >= 1e-3 - 1e-12
+    assert all(a >= b for a, b in zip(seen, seen[1:]))

@@ -142,7 +142,7 @@ def test_svd_embeddings_rank_and_errors():
         w2v.svd_embeddings(M, k=20)
 
 
-def test_train_sgns_tiny_corpus_is_deterministic_and_learns():
+def test_fit_sgns_tiny_corpus_is_deterministic_and_learns():
     rng = np.random.default_rng(0)
     # Two "topics": words 0-4 co-occur, words 5-9 co-occur.
     sents = [
@@ -153,8 +153,8 @@ def test_train_sgns_tiny_corpus_is_deterministic_and_learns():
     sent = np.repeat(np.arange(300), 8)
     counts = np.bincount(ids, minlength=10)
     cfg = w2v.SGNSConfig(dim=8, epochs=3, batch=16, lr=0.025, sample=0, seed=3)
-    a = w2v.train_sgns(ids, sent, counts, cfg, show_progress=False)
-    b = w2v.train_sgns(ids, sent, counts, cfg, show_progress=False)
+    a = w2v.fit_sgns(ids, sent, counts, cfg, show_progress=False)
+    b = w2v.fit_sgns(ids, sent, counts, cfg, show_progress=False)
     torch.testing.assert_close(a.W_in, b.W_in, rtol=0, atol=0)
     U = torch.nn.functional.normalize(a.W_in, dim=1)
     sim = U @ U.T
@@ -163,9 +163,9 @@ def test_train_sgns_tiny_corpus_is_deterministic_and_learns():
     assert within > across + 0.3
     assert a.losses[-1] < a.losses[0]
     with pytest.raises(ValueError, match="ids must be non-empty"):
-        w2v.train_sgns(ids + 10, sent, counts, cfg)
+        w2v.fit_sgns(ids + 10, sent, counts, cfg)
     with pytest.raises(FloatingPointError, match="diverged"):
-        w2v.train_sgns(
+        w2v.fit_sgns(
             ids,
             sent,
             counts,
@@ -173,7 +173,7 @@ def test_train_sgns_tiny_corpus_is_deterministic_and_learns():
         )
 
 
-def test_train_sgns_trains_on_the_given_device(monkeypatch):
+def test_fit_sgns_trains_on_the_given_device(monkeypatch):
     """No GPU here: a fake move to ``meta`` records the tensor and returns it; every
     tensor the SGD step touches must have been moved, and the result comes back as CPU
     tensors."""
@@ -200,7 +200,7 @@ def test_train_sgns_trains_on_the_given_device(monkeypatch):
     monkeypatch.setattr(w2v, "sgns_step", step)
     ids = np.tile(np.arange(10), 30)
     sent = np.repeat(np.arange(30), 10)
-    res = w2v.train_sgns(
+    res = w2v.fit_sgns(
         ids,
         sent,
         np.bincount(ids),

@@ -165,7 +165,7 @@ def small_gpt(seed=0, fused=True):
 def test_gpt_fused_equals_from_scratch():
     a, b = small_gpt(fused=True), small_gpt(fused=False)
     x = torch.randint(0, 11, (3, 16))
-    assert (a.logits(x) - b.logits(x)).abs().max() < 1e-5
+    assert (a(x) - b(x)).abs().max() < 1e-5
 
 
 def test_gpt_is_causal():
@@ -173,28 +173,28 @@ def test_gpt_is_causal():
     x = torch.randint(0, 11, (1, 12))
     y = x.clone()
     y[0, 8:] = (y[0, 8:] + 1) % 11
-    assert torch.allclose(g.logits(x)[:, :8], g.logits(y)[:, :8], atol=1e-6)
+    assert torch.allclose(g(x)[:, :8], g(y)[:, :8], atol=1e-6)
 
 
 def test_gpt_long_text_windows():
     g = small_gpt().eval()
     x = torch.randint(0, 11, (2, 50))
-    logits, state = g(x)
+    logits, state = evaluate.lm_logits(g, x)
     assert logits.shape == (2, 50, 11) and state.shape == (2, 16)
     # first window
-    assert torch.allclose(logits[:, :16], g.logits(x[:, :16]), atol=1e-5)
+    assert torch.allclose(logits[:, :16], g(x[:, :16]), atol=1e-5)
     # window advanced by 8
-    assert torch.allclose(logits[:, 16:24], g.logits(x[:, 8:24])[:, 8:], atol=1e-5)
+    assert torch.allclose(logits[:, 16:24], g(x[:, 8:24])[:, 8:], atol=1e-5)
     with pytest.raises(ValueError, match="exceed"):
-        g.logits(torch.zeros(1, 17, dtype=torch.long))
+        g(torch.zeros(1, 17, dtype=torch.long))
 
 
-def test_gpt_with_charlm_loop():
+def test_gpt_with_the_lm_loop():
     rng = np.random.default_rng(0)
     ids = np.tile(np.arange(11), 300)  # a periodic text: easy to learn
     ids = np.where(rng.random(len(ids)) < 0.02, rng.integers(0, 11, len(ids)), ids)
     g = small_gpt()
-    hist = lm.train_lm(
+    hist = lm.fit_lm(
         g, ids[:3000], ids[3000:], steps=60, batch=8, seq_len=16, lr=3e-3, evals=2
     )
     assert hist.val_bits[-1] < hist.val_bits[0] and hist.val_bits[-1] < 2.0

@@ -151,7 +151,9 @@ def test_training_decoding_and_beam(tiny):
     data, sv, tv = tiny
     torch.manual_seed(0)
     model = tm.Seq2Seq(len(sv), len(tv), 32, 64, "dot")
-    hist = tm.train(model, pairs.batches(data.train, sv, tv, 32), steps=120, every=40)
+    hist = tm.fit_translator(
+        model, pairs.batches(data.train, sv, tv, 32), steps=120, every=40
+    )
     assert hist.loss[-1] < hist.loss[0] / 3
     b = pairs.make_batch(data.test, sv, tv)
     g, g_score, att = decoding.greedy(model, b.src, b.src_len, tv.bos_id, tv.eos_id)
@@ -176,7 +178,7 @@ def test_training_decoding_and_beam(tiny):
 def test_seconds_budget_stops_training(tiny):
     data, sv, tv = tiny
     model = tm.Seq2Seq(len(sv), len(tv), 8, 16, None)
-    hist = tm.train(
+    hist = tm.fit_translator(
         model,
         pairs.batches(data.train, sv, tv, 16),
         steps=10**6,
@@ -227,7 +229,7 @@ def test_transformer_translator_steps_equal_teacher_forcing_and_ignore_padding(t
         torch.allclose(logp, logp2, atol=1e-5)
         and (cross2[:, :, b.src.shape[1] :] == 0).all()
     )
-    hist = tm.train(
+    hist = tm.fit_translator(
         model, pairs.batches(data.train, sv, tv, 32), steps=40, lr=1e-3, every=20
     )
     assert hist.loss[-1] < hist.loss[0]
@@ -279,7 +281,7 @@ def test_warmup_scales_the_first_updates(tiny):
         torch.manual_seed(0)
         model = tm.TransformerTranslator(len(sv), len(tv), d_model=32, n_heads=4)
         before = [p.detach().clone() for p in model.parameters()]
-        tm.train(
+        tm.fit_translator(
             model,
             pairs.batches(data.train, sv, tv, 16),
             steps=1,
