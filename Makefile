@@ -36,15 +36,17 @@ helpers-test: $(STAMP)
 # pytest-xdist: NBVAL_WORKERS kernels side by side, a whole notebook per worker (--dist
 # loadfile: a notebook's cells share one kernel), the longest notebooks first (in the order
 # of NBVAL_ORDER, then the rest: --no-loadscope-reorder keeps it); each kernel on
-# OMP_NUM_THREADS=1 thread (NBVAL_WORKERS=0 runs them one after another in this process).
+# NBVAL_THREADS=1 thread (OMP_NUM_THREADS; the notebooks print it). NBVAL_WORKERS=0 runs them
+# one after another in this process.
 # env -u MPLBACKEND: the kernels draw inline (PNG outputs in the copies) even where CI exports
 # MPLBACKEND=Agg (with Agg a kernel's plt.show() outputs nothing).
 EXECUTED := _build/executed
 NBVAL_WORKERS ?= 2
+NBVAL_THREADS ?= 1
 NBVAL_ORDER := notebooks/05_transformers.ipynb notebooks/03_language_models.ipynb \
 	notebooks/02_neural_networks.ipynb notebooks/01_word_vectors.ipynb
 NBVAL_NOTEBOOKS := $(filter $(NOTEBOOKS),$(NBVAL_ORDER)) $(filter-out $(NBVAL_ORDER),$(NOTEBOOKS))
-NBVAL = env -u MPLBACKEND TQDM_DISABLE=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q \
+NBVAL = env -u MPLBACKEND TQDM_DISABLE=1 OMP_NUM_THREADS=$(NBVAL_THREADS) $(BIN)/python -m pytest -q \
 	-p no:cacheprovider -p tests.nbval_plugin --nbval-lax --nbval-current-env \
 	--nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout 600 --durations=0 \
 	$(if $(filter-out 0,$(NBVAL_WORKERS)),-n $(NBVAL_WORKERS) --dist loadfile --no-loadscope-reorder)
