@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 
 import numpy as np
 import torch
 
 from helpers import translation_models as tm
 from helpers.decoding import translate
-from helpers.device import pick_device
+from helpers.device import describe, pick_device
 from helpers.evaluate import corpus_bleu
 from helpers.pairs import batches, build_vocabs, number_task, read_pairs, split_pairs
 from helpers.train import Timer
@@ -30,12 +29,7 @@ EDGES = [0, 8, 12, 15, 18, 30]
 
 
 def machine(device: torch.device) -> str:
-    name = (
-        torch.cuda.get_device_name(device)
-        if device.type == "cuda"
-        else f"{platform.machine()} CPU, {torch.get_num_threads()} threads"
-    )
-    return f"{name}, torch {torch.__version__}"
+    return f"{describe(device)}, torch {torch.__version__}"
 
 
 def run(
@@ -71,7 +65,7 @@ def run(
         torch.manual_seed(0)
         model = make().to(device)
         lr = 1e-3 if "Transformer" in name else 3e-3
-        hist = tm.fit_translator(
+        hist = tm.train(
             model,
             batches(train, sv, tv, 64, seed=0),
             steps=steps if not seconds else 10**9,

@@ -29,6 +29,17 @@ def pick_device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
+def describe(device: torch.device | str) -> str:
+    """What ``device`` is, in words, for a benchmark's rows: the GPU's name, the CPU and
+    its threads, or the device itself (any other kind)."""
+    device = torch.device(device)
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    if device.type == "cpu":
+        return f"{platform.machine()} CPU, {torch.get_num_threads()} threads"
+    return str(device)
+
+
 def model_device(model: nn.Module) -> torch.device:
     """The device of the model's parameters: batches are moved there (CPU when it has
     none)."""

@@ -5,13 +5,15 @@ Inside ``with FakeDevice():``, tensors created with ``device=DEV`` or moved with
 training runs and gives the CPU's numbers. Like CUDA tensors they refuse:
 
 * an operation that mixes them with CPU tensors of one or more dimensions (CPU scalars,
-  and CPU index tensors into a device tensor, are accepted, as CUDA accepts them);
+  CPU index tensors into a device tensor, and the CPU lengths of packed sequences are
+  accepted, as CUDA accepts them);
 * ``.numpy()`` and ``np.asarray``: call ``.cpu()`` first;
 * drawing random numbers into them with a CPU ``torch.Generator``.
 
 ``.item()``, ``.tolist()``, ``float()``, f-string formats and ``.cpu()`` work as on a
-GPU. ``stats`` counts the operations run on the device and on the CPU (and the matrix
-products among them), so a test can check that the heavy work ran on the device.
+GPU, and so do ``torch.tensor(data, device=DEV)`` and ``torch.as_tensor``. ``stats``
+counts the operations run on the device and on the CPU (and the matrix products among
+them), so a test can check that the heavy work ran on the device.
 """
 
 from __future__ import annotations
@@ -27,6 +29,15 @@ INDEX_OPS = {
     aten.index_put_.default,
     aten.index_put.default,
     aten._index_put_impl_.default,
+}
+# ops that take lengths or batch sizes on the CPU, as CUDA's do (packed sequences)
+CPU_SIZES = {
+    aten._pack_padded_sequence.default,
+    aten._pad_packed_sequence.default,
+    aten.lstm.data,
+    aten.gru.data,
+    aten.rnn_tanh.data,
+    aten.rnn_relu.data,
 }
 MATMULS = {aten.mm.default, aten.addmm.default, aten.bmm.default, aten.matmul.default}
 METADATA = {
@@ -110,12 +121,9 @@ def _run(func, args, kwargs):
         func(*tree_map(_unwrap, args), **tree_map(_unwrap, kwargs))
         return args[0]
     if on_dev and on_cpu:
-        cpu_index = (
-            func in INDEX_OPS
-            and isinstance(args[0], OnDevice)
-            and all(not a.is_floating_point() for a in on_cpu)
-        )
-        if not cpu_index:
+        cpu_ints = all(not a.is_floating_point() for a in on_cpu)
+        cpu_index = func in INDEX_OPS and isinstance(args[0], OnDevice) and cpu_ints
+        if not cpu_index and not (func in CPU_SIZES and cpu_ints):
             raise RuntimeError(
                 f"Expected all tensors to be on the same device: {func} got tensors "
                 f"on the (fake) device and CPU tensors of shapes "
@@ -144,11 +152,40 @@ def _run(func, args, kwargs):
             return same[id(t)] if id(t) in same else OnDevice(t)
         return t
 
+    if func in (aten._pack_padded_sequence.default, aten._pad_packed_sequence.default):
+        return wrap(out[0]), out[1]  # batch sizes, lengths: on the CPU, as on CUDA
     return tree_map(wrap, out)
+
+
+def _from_data(factory):
+    """``torch.tensor(data, device=DEV)`` (and ``as_tensor``): made on the CPU and
+    moved, as CUDA does; torch builds a tensor from Python data below the dispatch mode,
+    which would give an empty meta tensor."""
+
+    def make(data, *args, device=None, **kwargs):
+        if _on_dev(device):
+            return factory(data, *args, **kwargs).to(DEV)
+        return factory(data, *args, device=device, **kwargs)
+
+    return make
+
+
+FROM_DATA = ("tensor", "as_tensor")
 
 
 class FakeDevice(TorchDispatchMode):
     """``with FakeDevice():`` makes ``DEV`` behave like a GPU (see the module)."""
+
+    def __enter__(self):
+        self._factories = {name: getattr(torch, name) for name in FROM_DATA}
+        for name, factory in self._factories.items():
+            setattr(torch, name, _from_data(factory))
+        return super().__enter__()
+
+    def __exit__(self, *exc):
+        for name, factory in self._factories.items():
+            setattr(torch, name, factory)
+        return super().__exit__(*exc)
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         return _run(func, args, kwargs or {})
