@@ -65,7 +65,7 @@ def run(
         torch.manual_seed(0)
         model = make().to(device)
         lr = 1e-3 if "Transformer" in name else 3e-3
-        hist = tm.train(
+        hist = tm.fit_translator(
             model,
             batches(train, sv, tv, 64, seed=0),
             steps=steps if not seconds else 10**9,

@@ -45,9 +45,9 @@ def test_ddp_init_follows_the_device_override(alone):
 def test_ddp_trains_on_the_device_the_override_names(alone):
     kwargs = dict(steps=2, global_batch=4, block=16)
     alone.setenv("NLPBOOK_DEVICE", "cpu")
-    want = ddp.train(**kwargs)
+    want = ddp.run(**kwargs)
     alone.setenv("NLPBOOK_DEVICE", "meta")
-    losses, used = on_device(ddp.train, **kwargs)
+    losses, used = on_device(ddp.run, **kwargs)
     # fused attention takes another kernel off the CPU: equal to rounding
     assert losses == pytest.approx(want, rel=1e-6)
     assert used["dev_mm"] > 0 and used["cpu_mm"] == 0, used
