@@ -16,9 +16,9 @@ step, for the test that checks both.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
+import sys
 from pathlib import Path
 
 import torch
@@ -145,14 +145,25 @@ def run(
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--steps", type=int, default=5)
-    p.add_argument("--global-batch", type=int, default=8)
+    from .cli import Parser, int_at_least
+
+    p = Parser(prog="helpers.ddp", description=__doc__.split("\n\n")[0])
+    p.add_argument("--steps", type=int_at_least(1), default=5)
+    p.add_argument("--global-batch", type=int_at_least(1), default=8)
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument(
         "--record", default=None, help="folder for per-step losses and parameters"
     )
     a = p.parse_args(argv)
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if a.global_batch % world:  # one line (from rank 0), before any process group
+        if int(os.environ.get("RANK", "0")) == 0:
+            print(
+                f"{p.prog}: error: --global-batch {a.global_batch} does not divide "
+                f"over {world} processes: expected a multiple of {world}",
+                file=sys.stderr,
+            )
+        sys.exit(2)
     losses = run(a.steps, a.global_batch, lr=a.lr, record=a.record)
     if int(os.environ.get("RANK", "0")) == 0:
         print("losses (nats per character):", " ".join(f"{x:.4f}" for x in losses))

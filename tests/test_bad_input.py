@@ -202,3 +202,25 @@ def test_gpt_generate_arguments(idx, kwargs, message):
     gpt = GPT(10, block_size=8, n_layer=1, n_head=2, d_model=8)
     with pytest.raises(ValueError, match=message):
         decoding.generate(gpt, torch.tensor(idx, dtype=torch.long), **kwargs)
+
+
+# ---- ddp's command line -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv, world, message",
+    [
+        (["--global-batch", "3"], "2", "--global-batch 3 does not divide over 2"),
+        (["--steps", "0"], "1", "whole number >= 1, got 0"),
+        (["--global-batch", "0"], "1", "whole number >= 1, got 0"),
+    ],
+)
+def test_ddp_arguments_one_line(argv, world, message, monkeypatch, capsys):
+    from helpers import ddp
+
+    monkeypatch.setenv("WORLD_SIZE", world)
+    monkeypatch.setenv("RANK", "0")
+    with pytest.raises(SystemExit) as e:
+        ddp.main(argv)
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and message in err and err.count("\n") == 1, err
