@@ -19,16 +19,20 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import platform
 
 import torch
 
 from helpers import ladder, lm
 from helpers.data import lm_splits
-from helpers.device import pick_device
+from helpers.device import describe, pick_device
 from helpers.ngram import CharNGram
 from helpers.text import CharVocab
 from helpers.train import Timer
+
+
+def machine(device: torch.device | str) -> str:
+    """Where a row's model ran, in words."""
+    return f"{describe(device)}, torch {torch.__version__}"
 
 
 def run(seconds: float = 600.0, decay: bool = False) -> list[dict]:
@@ -38,11 +42,6 @@ def run(seconds: float = 600.0, decay: bool = False) -> list[dict]:
     vocab = CharVocab(s.train + s.val + s.test)
     tr, va, te = vocab.encode(s.train), vocab.encode(s.val), vocab.encode(s.test)
     device = pick_device()
-    machine = (
-        torch.cuda.get_device_name(device)
-        if device.type == "cuda"
-        else f"{platform.machine()} CPU, {torch.get_num_threads()} threads"
-    ) + f", torch {torch.__version__}"
     rows = []
     with Timer() as t:
         ngram_val = {
@@ -57,7 +56,7 @@ def run(seconds: float = 600.0, decay: bool = False) -> list[dict]:
             val_bpc=round(ngram_val[best], 4),
             test_bpc=round(ngram.bits_per_symbol(te), 4),
             train_s=round(t.seconds, 1),
-            machine=machine,
+            machine=machine("cpu"),  # counted on the CPU
         )
     )
     models = {
@@ -109,7 +108,7 @@ def run(seconds: float = 600.0, decay: bool = False) -> list[dict]:
                 ],
                 # training bpc between evaluations
                 train_curve=[round(b / math.log(2), 4) for b in hist.loss],
-                machine=machine,
+                machine=machine(device),
             )
         )
     return rows

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import platform
 import sys
 import tempfile
 import time
@@ -50,18 +49,15 @@ from helpers import charlm  # noqa: E402
 from helpers import transformer as tfm  # noqa: E402
 from helpers.data import lm_splits  # noqa: E402
 from helpers.decoding import generate  # noqa: E402
-from helpers.device import pick_device  # noqa: E402
+from helpers.device import describe, pick_device  # noqa: E402
 from helpers.evaluate import evaluate_bits  # noqa: E402
 from helpers.ladder import climb  # noqa: E402
 from helpers.text import CharVocab, read_text_file  # noqa: E402
 from helpers.train import cosine, train  # noqa: E402
 
 
-def machine() -> str:
-    return (
-        f"{platform.machine()} CPU, {torch.get_num_threads()} threads, torch "
-        f"{torch.__version__}"
-    )
+def machine(device: torch.device | str = "cpu") -> str:
+    return f"{describe(device)}, torch {torch.__version__}"
 
 
 def best_time(fn, repeat: int = 5) -> float:
@@ -254,6 +250,7 @@ def ladder(
     if unknown:
         expected = list(LADDER_RUNGS)
         raise ValueError(f"unknown rung(s) {unknown}; expected some of {expected}")
+    device = pick_device()
     for name, cfg in (LADDER_RUNGS[r] for r in rungs):
         torch.manual_seed(0)
         model = tfm.GPT(len(vocab), block_size=64, n_head=4, **cfg)
@@ -261,7 +258,7 @@ def ladder(
             name,
             model,
             (tr, va, te),
-            device=pick_device(),
+            device=device,
             seconds=seconds,
             batch=32,
             seq_len=64,
@@ -288,7 +285,7 @@ def ladder(
                     for a, b in zip(hist.seconds, hist.val_bits)
                 ],
                 train_curve=[round(b / math.log(2), 4) for b in hist.loss],
-                machine=machine(),
+                machine=machine(device),
             )
         )
     return rows
