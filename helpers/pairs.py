@@ -6,9 +6,8 @@ pairs files, vocabularies, padded batches. (BLEU is in ``helpers.evaluate``.)
   log-uniformly, the train/validation/test splits disjoint by number.
 * ``read_pairs``: a Tatoeba-style tab-separated file
   (``English<TAB>French[<TAB>attribution]``, the format of the Anki eng-fra file), from
-  a local path, with clear errors for bad files; ``download_pairs`` fetches such a file
-  (or a zip holding it) once through ``helpers.download`` (cached, checksummed, a clear
-  error when offline) and returns its local path.
+  a local path, with clear errors for bad files (``helpers.download.fra_eng`` fetches
+  Tatoeba's English-French file: ``python -m helpers.translate download fra``).
 * ``split_pairs`` keeps every translation of a source on one side of the split;
   ``group_references`` gathers them for multi-reference BLEU.
 * ``build_vocabs``, ``batches``: ids with ``<pad>``, ``<bos>``, ``<eos>``, ``<unk>``;
@@ -122,26 +121,6 @@ def read_pairs(path: str | Path, max_len: int = 20, min_pairs: int = 100) -> lis
             "translation model"
         )
     return pairs
-
-
-def download_pairs(
-    url: str, sha256: str | None, member: str | None = None, **download_kwargs
-) -> Path:
-    """Local path of the pairs file at ``url``, downloaded once into the data cache and
-    checked against ``sha256`` (``None`` skips the check); for a zip, ``member`` names
-    the file inside it (e.g. ``"fra.txt"`` in the Anki site's ``fra-eng.zip``). Offline,
-    a cached copy is used or a ``DownloadError`` says where to put the file by hand."""
-    from .download import download, extract_zip_member
-
-    path = download(url, sha256, **download_kwargs)
-    if path.suffix == ".zip":
-        if member is None:
-            raise ValueError(
-                f"{url} is a zip file: say which member holds the pairs (e.g. "
-                "member='fra.txt')"
-            )
-        path = extract_zip_member(path, member)
-    return path
 
 
 def _source(pair) -> object:

@@ -238,43 +238,6 @@ def test_transformer_translator_steps_equal_teacher_forcing_and_ignore_padding(t
     assert len(hyps) == 4
 
 
-def test_download_pairs_from_a_loopback_server(tmp_path, monkeypatch):
-    import hashlib
-
-    from test_download import Server, make_zip
-
-    from helpers.download import DownloadError
-
-    lines = "".join(
-        f"I have {i} cats.\tJ'ai {i} chats.\tCC-BY\n" for i in range(120)
-    ).encode()
-    archive = make_zip({"fra.txt": lines, "_about.txt": b"attribution"})
-    srv = Server({"/fra-eng.zip": archive})
-    srv.thread.start()
-    monkeypatch.setenv("NLPBOOK_DATA", str(tmp_path))
-    monkeypatch.setenv("no_proxy", "*")
-    try:
-        sha = hashlib.sha256(archive).hexdigest()
-        path = pairs.download_pairs(srv.url("/fra-eng.zip"), sha, member="fra.txt")
-        assert len(pairs.read_pairs(path)) == 120
-        # cached
-        assert (
-            pairs.download_pairs(
-                srv.url("/fra-eng.zip"), sha, member="fra.txt", offline=True
-            )
-            == path
-        )
-        with pytest.raises(ValueError, match="member"):
-            pairs.download_pairs(srv.url("/fra-eng.zip"), sha)
-        with pytest.raises(DownloadError):
-            pairs.download_pairs(srv.url("/missing.zip"), None, member="fra.txt")
-        # nothing half-written
-        assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
-    finally:
-        srv.httpd.shutdown()
-        srv.httpd.server_close()
-
-
 def test_warmup_scales_the_first_updates(tiny):
     data, sv, tv = tiny
     moved = {}
