@@ -41,7 +41,7 @@ def gensim_data_file(name: str) -> Path:
     return path
 
 
-def tokenize(text: str) -> list[str]:
+def letter_runs(text: str) -> list[str]:
     """Lower-case and keep runs of letters: ``"Rock'n'roll, 1950s!" -> ['rock', 'n',
     'roll', 's']``."""
     return _TOKEN.findall(text.lower())
@@ -59,7 +59,7 @@ def _wiki_lines():
 
 @lru_cache(maxsize=4)
 def _wiki_paragraphs(min_tokens: int) -> tuple[tuple[str, ...], ...]:
-    toks = (tokenize(line) for line in _wiki_lines())
+    toks = (letter_runs(line) for line in _wiki_lines())
     return tuple(tuple(t) for t in toks if len(t) >= min_tokens)
 
 
@@ -119,7 +119,7 @@ def load_polarity() -> tuple[list[list[str]], list[int]]:
                 f"unexpected label {label!r} in {POLARITY_FILE}: expected __label__pos "
                 "or __label__neg"
             )
-        texts.append(tokenize(text))
+        texts.append(letter_runs(text))
         labels.append(int(label == "__label__pos"))
     return texts, labels
 

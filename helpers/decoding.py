@@ -252,7 +252,7 @@ def translate(
     otherwise, ``batch_size`` sentences at a time on the model's device."""
     if isinstance(sources, str) or any(isinstance(s, str) for s in sources):
         raise TypeError(
-            "sources must be a list of token lists, e.g. [pairs.tokenize('I am "
+            "sources must be a list of token lists, e.g. [pairs.words_and_marks('I am "
             f"cold.')], got {sources if isinstance(sources, str) else sources[0]!r}"
         )
     _check_positive(k=k, max_len=max_len, batch_size=batch_size)

@@ -31,7 +31,7 @@ Pair = tuple[list[str], list[str]]  # (source tokens, target tokens)
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
-def tokenize(text: str) -> list[str]:
+def words_and_marks(text: str) -> list[str]:
     """Lower-case; words and single punctuation marks (a typographic apostrophe is read
     as ``'``): ``"Quatre-vingt-dix, non!"`` -> ``['quatre', '-', 'vingt', '-', 'dix',
     ',', 'non', '!']``; ``"J’ai"`` -> ``['j', "'", 'ai']``."""
@@ -56,7 +56,9 @@ def number_pair(n: int) -> Pair:
     """The English and French words of ``n`` (num2words), tokenised."""
     from num2words import num2words
 
-    return tokenize(num2words(n, lang="en")), tokenize(num2words(n, lang="fr"))
+    return words_and_marks(num2words(n, lang="en")), words_and_marks(
+        num2words(n, lang="fr")
+    )
 
 
 def number_task(
@@ -111,7 +113,7 @@ def read_pairs(path: str | Path, max_len: int = 20, min_pairs: int = 100) -> lis
     pairs = []
     for line in tabbed:
         src, tgt = line.split("\t")[:2]
-        s, t = tokenize(src), tokenize(tgt)
+        s, t = words_and_marks(src), words_and_marks(tgt)
         if 0 < len(s) <= max_len and 0 < len(t) <= max_len:
             pairs.append((s, t))
     if len(pairs) < min_pairs:

@@ -116,7 +116,7 @@ class Vocab:
         if isinstance(words, str):
             raise TypeError(
                 f"Vocab.encode takes a list of tokens, got the string {words[:40]!r}: "
-                "split it into tokens first (e.g. helpers.pairs.tokenize)"
+                "split it into tokens first (e.g. helpers.pairs.words_and_marks)"
             )
         if UNK in self.specials:
             unk = self.stoi[UNK]

@@ -49,7 +49,7 @@ from .pairs import (
     group_references,
     read_pairs,
     split_pairs,
-    tokenize,
+    words_and_marks,
 )
 from .text import Vocab
 
@@ -304,7 +304,7 @@ def apply_command(args) -> int:
     )
     lines = args.sentences or [line.rstrip("\n") for line in sys.stdin]
     for line in lines:
-        tokens = tokenize(line)
+        tokens = words_and_marks(line)
         if not tokens:
             print()
             continue

@@ -16,7 +16,7 @@ def test_wiki_paragraphs_shape():
     assert all(
         len(p) >= 3 and all(w.isalpha() and w.islower() for w in p) for p in paras[:200]
     )
-    assert data.tokenize("Rock'n'roll, 1950s!") == ["rock", "n", "roll", "s"]
+    assert data.letter_runs("Rock'n'roll, 1950s!") == ["rock", "n", "roll", "s"]
 
 
 def test_evaluation_sets():

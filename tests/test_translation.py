@@ -11,7 +11,7 @@ from helpers import translation_models as tm
 
 
 def test_tokenize_and_detokenize():
-    assert pairs.tokenize("Quatre-vingt-dix, non!") == [
+    assert pairs.words_and_marks("Quatre-vingt-dix, non!") == [
         "quatre",
         "-",
         "vingt",
