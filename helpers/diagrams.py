@@ -764,7 +764,9 @@ def beam_tree(
             # a hypothesis that had already finished, carried on at no cost
             finished = c > 0 and words[steps[c - 1][parent][1]] == eos
             on_path = kept and path[c] == r
-            color = "grey" if finished or not kept else "blue"
+            # kept: blue (orange on the returned path, grey once finished); dropped:
+            # a pale dashed box, crossed out (opaque, so it reads on a dark page too)
+            color = "grey" if finished else "blue" if kept else "white"
             if on_path:
                 color = "orange"
             box(
@@ -776,7 +778,6 @@ def beam_tree(
                 h=0.62,
                 color=color,
                 fontsize=7.5,
-                alpha=1.0 if kept else 0.45,
                 ls="-" if kept else "--",
             )
             if not kept:  # crossed out
@@ -808,7 +809,7 @@ def beam_tree(
         0.2,
         0.35,
         f"beam k = {k}: the kept hypotheses above the dotted line, the best "
-        "dropped ones below it;\ngrey: finished or dropped; orange: the chosen "
+        "dropped ones below it (crossed out);\ngrey: finished; orange: the chosen "
         "translation (best score / length)"
         + (
             f"; the search ran {total} steps, until every kept hypothesis had finished"
