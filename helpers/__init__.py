@@ -17,8 +17,10 @@
 * ``train``: the book's one training loop (``train``, a ``History``), learning-rate
   schedules, progress bars and timing; ``ladder``: the perplexity ladder (``climb``);
   ``plotting``: figures; ``ddp``: data-parallel training (``torchrun -m helpers.ddp``).
-* Command-line tools: ``charlm`` (``python -m helpers.charlm FILE``) and ``translate``
-  (``python -m helpers.translate FILE``).
+* Command-line tools: ``charlm`` (``python -m helpers.charlm train FILE --save lm.pt``,
+  ``sample lm.pt``) and ``translate`` (``python -m helpers.translate train PAIRS --save
+  m.pt``, ``apply m.pt``, ``download fra``); ``checkpoint``: the one file they save and
+  load; ``cli``: their argument checks, device line and Ctrl-C.
 * ``exercises``: the check-your-answer framework, one module of checks a lecture.
 """
 
