@@ -1329,3 +1329,52 @@ def gpt_stack(
     group(ax, x - 2.5, ys[1] - 0.5, x + 2.9, ys[6] + 0.4, f"x {n_layer}", where="right")
     label(ax, x, 0.2, f"a context of up to {block_size} tokens", fontsize=8.5)
     return fig
+
+
+def scaled_dot_product(T: int, d_k: int, d_v: int | None = None) -> Figure:
+    """Scaled dot-product attention as a chain of operations, with the shapes of one
+    head: Q (T, d_k) and K (T, d_k) give the scores Q K^T (T, T), divided by sqrt(d_k),
+    masked (optional: -inf where a query may not look), softmax over each row, then
+    the weights times V (T, d_v) give the output (T, d_v)."""
+    d_v = d_k if d_v is None else d_v
+    fig, ax = canvas(9.0, 9.2)
+    xq, xk, xv, xm = 1.6, 3.6, 7.2, 2.6
+    for x, name, shape in (
+        (xq, "Q", (T, d_k)),
+        (xk, "K", (T, d_k)),
+        (xv, "V", (T, d_v)),
+    ):
+        box(ax, x, 0.8, f"{name}  {shape}", w=1.9, color="blue")
+    steps = [
+        (2.1, f"MatMul  $QK^\\top$  ({T}, {T})", "purple"),
+        (3.5, f"scale  $\\div\\sqrt{{d_k}} = \\div\\sqrt{{{d_k}}}$", "white"),
+        (4.9, "mask (optional): $-\\infty$", "grey"),
+        (6.3, "softmax over each row", "yellow"),
+    ]
+    for i, (y, text, color) in enumerate(steps):
+        box(ax, xm, y, text, w=3.6, color=color, fontsize=8.5)
+        if i:
+            arrow(ax, (xm, steps[i - 1][0] + 0.35), (xm, y - 0.35))
+    arrow(ax, (xq, 1.15), (xm - 0.5, 1.75))
+    arrow(ax, (xk, 1.15), (xm + 0.5, 1.75))
+    box(
+        ax,
+        5.2,
+        7.9,
+        f"MatMul  weights $\\cdot$ V  ({T}, {d_v})",
+        w=3.8,
+        color="purple",
+        fontsize=8.5,
+    )
+    arrow(ax, (xm, 6.65), (4.6, 7.55))
+    arrow(ax, (xv, 1.15), (6.1, 7.55))
+    label(
+        ax,
+        xm + 1.95,
+        6.3,
+        f"({T}, {T}) weights,\neach row sums to 1",
+        fontsize=8,
+        ha="left",
+    )
+    label(ax, 5.2, 8.75, f"output ({T}, {d_v}): one vector per query", fontsize=8.5)
+    return fig

@@ -77,6 +77,7 @@ FIGURES = {
     ),
     "kv_cache": lambda: diagrams.kv_cache(list("the cat")),
     "gpt_stack": lambda: diagrams.gpt_stack(2, 4, 32, 16, 28),
+    "scaled_dot_product": lambda: diagrams.scaled_dot_product(6, 4),
 }
 
 
