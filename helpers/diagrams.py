@@ -1338,7 +1338,7 @@ def scaled_dot_product(T: int, d_k: int, d_v: int | None = None) -> Figure:
     the weights times V (T, d_v) give the output (T, d_v)."""
     d_v = d_k if d_v is None else d_v
     fig, ax = canvas(9.0, 9.2)
-    xq, xk, xv, xm = 1.6, 3.6, 7.2, 2.6
+    xq, xk, xv, xm = 1.6, 3.6, 6.8, 2.6
     for x, name, shape in (
         (xq, "Q", (T, d_k)),
         (xk, "K", (T, d_k)),
@@ -1367,7 +1367,7 @@ def scaled_dot_product(T: int, d_k: int, d_v: int | None = None) -> Figure:
         fontsize=8.5,
     )
     arrow(ax, (xm, 6.65), (4.6, 7.55))
-    arrow(ax, (xv, 1.15), (6.1, 7.55))
+    arrow(ax, (xv, 1.15), (xv, 7.55))
     label(
         ax,
         xm + 1.95,
