@@ -52,8 +52,7 @@ def sample(
     model.eval()
     device = model_device(model)
     g = torch.Generator().manual_seed(seed)
-    # (1, len(prompt))
-    x = torch.as_tensor(vocab.encode(prompt))[None].to(device)
+    x = torch.as_tensor(vocab.encode(prompt))[None].to(device)  # (1, len(prompt))
     logits, state = lm_logits(model, x)  # (1, len(prompt), V)
     out = []
     for _ in range(length):
@@ -65,8 +64,8 @@ def sample(
                 torch.multinomial(torch.softmax(last / temperature, -1), 1, generator=g)
             )
         out.append(nxt)
-        # (1, 1)
-        logits, state = lm_logits(model, torch.tensor([[nxt]]).to(device), state)
+        x = torch.tensor([[nxt]]).to(device)  # (1, 1)
+        logits, state = lm_logits(model, x, state)
     model.train(was_training)
     return prompt + vocab.decode(out)
 

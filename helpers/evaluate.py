@@ -151,8 +151,7 @@ def lm_logits(
     n = model.block_size
     if state is None and x.shape[1] <= n:
         return model(x), x[:, -n:]
-    # (B, P + T)
-    full = x if state is None else torch.cat([state, x], 1)
+    full = x if state is None else torch.cat([state, x], 1)  # (B, P + T)
     P, L, half = full.shape[1] - x.shape[1], full.shape[1], max(1, n // 2)
     out = []
     for a in range(P, L, half):
@@ -172,8 +171,7 @@ def evaluate_bits(
     leaves the model in the mode it found it in."""
     was_training = model.training
     model.eval()
-    # (batch, N // batch)
-    data = streams(ids, batch).to(model_device(model))
+    data = streams(ids, batch).to(model_device(model))  # (batch, N // batch)
     state, total, count = None, 0.0, 0
     for i in range(0, data.shape[1] - 1, seq_len):
         x, y = data[:, i : i + seq_len], data[:, i + 1 : i + 1 + seq_len]

@@ -58,12 +58,9 @@ class WindowLM(nn.Module):
         B, T = x.shape
         if state is None:
             state = torch.zeros(B, self.window - 1, dtype=torch.long, device=x.device)
-        # (B, window - 1 + T)
-        full = torch.cat([state, x], 1)
-        # (B, T, window)
-        ctx = full.unfold(1, self.window, 1)
-        # (B, T, hidden)
-        h = torch.tanh(self.hidden(self.emb(ctx).flatten(2)))
+        full = torch.cat([state, x], 1)  # (B, window - 1 + T)
+        ctx = full.unfold(1, self.window, 1)  # (B, T, window)
+        h = torch.tanh(self.hidden(self.emb(ctx).flatten(2)))  # (B, T, hidden)
         # logits (B, T, V), state (B, window - 1)
         return self.out(h), full[:, full.shape[1] - (self.window - 1) :]
 
@@ -192,8 +189,7 @@ def fit_lm(
     model's device; the model is left in the train/eval mode it came in."""
     if seconds is None and steps is None:
         raise ValueError("give a budget: seconds=..., steps=... or both")
-    # (batch, N // batch)
-    data = streams(train_ids, batch).to(model_device(model))
+    data = streams(train_ids, batch).to(model_device(model))  # (batch, N // batch)
     val = val_ids[:val_chars]
     schedule = constant(lr)
     if decay:

@@ -65,8 +65,7 @@ def attention(
             f"{tuple(q.shape)}, k {tuple(k.shape)}, v {tuple(v.shape)}"
         )
     scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else scale
-    # (..., T, S)
-    scores = q @ k.transpose(-2, -1) * scale
+    scores = q @ k.transpose(-2, -1) * scale  # (..., T, S)
     if mask is not None:
         if not mask.any(-1).all():
             raise ValueError(
@@ -76,8 +75,7 @@ def attention(
         scores = scores.masked_fill(~mask, float("-inf"))
     # rows sum to 1
     weights = torch.softmax(scores, dim=-1)
-    # (..., T, d_v)
-    return weights @ v, weights
+    return weights @ v, weights  # (..., T, d_v)
 
 
 def sinusoidal_positions(n: int, d: int, base: float = 10000.0) -> torch.Tensor:
@@ -146,8 +144,7 @@ class MultiHeadAttention(nn.Module):
             k, v = F.linear(memory, W[d:], None if b is None else b[d:]).split(
                 d, dim=-1
             )
-        # (B, h, T or S, d / h)
-        q, k, v = self.split_heads(q), self.split_heads(k), self.split_heads(v)
+        q, k, v = (self.split_heads(t) for t in (q, k, v))  # (B, h, T or S, d / h)
         if cache is not None:
             if "k" in cache:
                 k, v = torch.cat([cache["k"], k], 2), torch.cat([cache["v"], v], 2)
@@ -162,8 +159,7 @@ class MultiHeadAttention(nn.Module):
                     f"key_padding_mask must be (B, S) = {(B, S)}, got "
                     f"{tuple(key_padding_mask.shape)}"
                 )
-            # (B, 1, 1, S)
-            keep = ~key_padding_mask[:, None, None, :]
+            keep = ~key_padding_mask[:, None, None, :]  # (B, 1, 1, S)
             mask = keep if mask is None else mask & keep
         if self.fused:
             if mask is None or (causal and key_padding_mask is None and T == S):
@@ -174,8 +170,7 @@ class MultiHeadAttention(nn.Module):
                 out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
             self.last_weights = None
         else:
-            # (B, h, T, d / h)
-            out, self.last_weights = attention(q, k, v, mask)
+            out, self.last_weights = attention(q, k, v, mask)  # (B, h, T, d / h)
         # heads concatenated
         out = out.transpose(1, 2).reshape(B, T, d)
         return self.out_proj(out)
@@ -200,8 +195,7 @@ class FeedForward(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        # (B, T, d) -> (B, T, d)
-        return self.net(x)
+        return self.net(x)  # (B, T, d) -> (B, T, d)
 
 
 class Block(nn.Module):

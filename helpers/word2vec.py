@@ -167,8 +167,7 @@ def fit_sgns(
             neg = table[
                 torch.randint(len(table), (len(c) * cfg.negatives,), generator=gen)
             ]
-            # (P, 1+K)
-            targets = torch.cat([o[:, None], neg.view(len(c), cfg.negatives)], 1)
+            targets = torch.cat([o[:, None], neg.view(len(c), -1)], 1)  # (P, 1+K)
             targets, c = targets.to(device), c.to(device)
             for i in range(0, len(c), cfg.batch):
                 seen.append(seen[-1] + len(c[i : i + cfg.batch]))
