@@ -193,6 +193,8 @@ def _tutorial_row(r: Record, recs: list[Record]) -> Row:
     )
     beam = f" (beam k=5 {r['bleu_beam5']:.2f})" if "bleu_beam5" in r else ""
     load = f"; load {r['load_before']}" if r.get("load_before") else ""
+    if r["steps"] < 200:  # translate train's own threshold (TOO_FEW_STEPS)
+        load += "; too few steps to learn: a lower bound for both"
     return _row(
         r,
         _command(r["model"]) + f", {r['seconds']:.0f} s on {r.get('file')}: "
