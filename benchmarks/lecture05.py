@@ -17,7 +17,7 @@ against nanoGPT's CPU recipe at equal wall-clock time.
   decay 0.1, clipping at 1, no dropout) is **re-implemented** on
   ``helpers.transformer.GPT`` (which keeps biases and an untied output layer: a few
   thousand parameters more) as the baseline. Its training time is measured, and then
-  ``python -m helpers.charlm FILE --model gpt`` (``train_on_text_file``) and the LSTM
+  ``python -m helpers.charlm FILE --model gpt`` (``fit_text_file``) and the LSTM
   get that same time, in the same run, on the same file; all three are scored on the
   file's last 5% in nats per character. The default file is the first 1 MB of the book's
   training text.
@@ -211,9 +211,7 @@ def nanogpt_comparison(path: str | None = None, iters: int = 2000) -> list[dict]
             )
         )
         for kind in ("gpt", "lstm"):
-            model, _, hist = charlm.train_on_text_file(
-                path, seconds=seconds, model=kind
-            )
+            model, _, hist = charlm.fit_text_file(path, seconds=seconds, model=kind)
             nats = evaluate_bits(model, held_out) * math.log(2)
             rows.append(
                 dict(

@@ -9,7 +9,7 @@ lecture 05's Transformer) for the time given, on the GPU when there is one, prin
 held-out bits per character and a sample, and saves a checkpoint. Ctrl-C stops after
 the current step, evaluates, saves, and exits with status 130. ``python -m
 helpers.charlm FILE ...`` (no command) means ``train FILE ...``. From Python:
-``train_on_text_file``; ``save_model`` / ``load_model`` write and read the checkpoint.
+``fit_text_file``; ``save_model`` / ``load_model`` write and read the checkpoint.
 
 The models are in ``helpers.lm`` and ``helpers.transformer``, the training loop in
 ``helpers.lm`` (``fit_lm``), sampling in ``helpers.decoding``.
@@ -42,7 +42,7 @@ from .evaluate import evaluate_bits
 from .lm import RecurrentLM, fit_lm
 from .text import CharVocab, read_text_file
 
-# The Transformer of lecture 05 for ``train_on_text_file(model="gpt")``: the ladder's
+# The Transformer of lecture 05 for ``fit_text_file(model="gpt")``: the ladder's
 # rung, 3 pre-norm blocks of 64 dimensions, 4 heads, a context of 64 characters; Adam
 # at 3e-3, decayed along a cosine over the steps estimated to fit in the budget (then
 # at 3e-4 to its end); evaluated 4 times on 20,000 held-out characters along the way
@@ -60,7 +60,7 @@ GPT_TEXT_TRAINING = {
 }
 
 
-def train_on_text_file(
+def fit_text_file(
     path: str | Path,
     seconds: float = 60.0,
     hidden: int = 256,

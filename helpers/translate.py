@@ -168,7 +168,7 @@ def _same_model(args, config: dict) -> None:
         )
 
 
-def train_command(args) -> int:
+def command_train(args) -> int:
     device = pick_device()
     resumed = ck.load(args.resume, tool="translate") if args.resume else None
     if resumed:
@@ -295,7 +295,7 @@ def train_command(args) -> int:
     return INTERRUPTED if stop.requested else 0
 
 
-def apply_command(args) -> int:
+def command_apply(args) -> int:
     device = pick_device()
     model, src_vocab, tgt_vocab, c = load_model(args.checkpoint, device)
     print(
@@ -320,7 +320,7 @@ def apply_command(args) -> int:
     return 0
 
 
-def download_command(args) -> int:
+def command_download(args) -> int:
     from .download import fra_eng
 
     path = fra_eng(sha256=args.sha256, url=args.url)
@@ -426,9 +426,9 @@ def main(argv: list[str] | None = None) -> int:
         argv = ["train", *argv]  # the command line of earlier versions
     args = parser().parse_args(argv)
     run = {
-        "train": train_command,
-        "apply": apply_command,
-        "download": download_command,
+        "train": command_train,
+        "apply": command_apply,
+        "download": command_download,
     }[args.command]
     try:
         return run(args)

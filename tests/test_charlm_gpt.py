@@ -1,4 +1,4 @@
-"""Own-text training with the lecture-05 Transformer: train_on_text_file(model="gpt")
+"""Own-text training with the lecture-05 Transformer: fit_text_file(model="gpt")
 and the ``python -m helpers.charlm FILE --model {lstm,gpt} --seconds N`` command."""
 
 import subprocess
@@ -37,8 +37,8 @@ def text_file(tmp_path):
     return path
 
 
-def test_train_on_text_file_gpt(text_file):
-    model, vocab, hist = charlm.train_on_text_file(
+def test_fit_text_file_gpt(text_file):
+    model, vocab, hist = charlm.fit_text_file(
         text_file, seconds=3600, model="gpt", steps=30, evals=2
     )
     assert isinstance(model, GPT) and len(vocab) == len(set(text_file.read_text()))
@@ -46,8 +46,8 @@ def test_train_on_text_file_gpt(text_file):
     assert decoding.sample(model, vocab, "the ", length=30).startswith("the ")
 
 
-def test_train_on_text_file_lstm_still_default(text_file):
-    model, _, hist = charlm.train_on_text_file(
+def test_fit_text_file_lstm_still_default(text_file):
+    model, _, hist = charlm.fit_text_file(
         text_file, seconds=3600, hidden=32, steps=5, evals=1
     )
     assert isinstance(model, lm.RecurrentLM) and hist.steps[-1] == 5
@@ -55,7 +55,7 @@ def test_train_on_text_file_lstm_still_default(text_file):
 
 def test_unknown_model(text_file):
     with pytest.raises(ValueError, match="'lstm' or 'gpt'"):
-        charlm.train_on_text_file(text_file, model="bert")
+        charlm.fit_text_file(text_file, model="bert")
 
 
 def test_command_prints_validation_and_sample(text_file, capsys):

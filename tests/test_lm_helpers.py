@@ -117,7 +117,7 @@ def test_read_text_file_errors(tmp_path):
         text.read_text_file(tmp_path / "short.txt")
     with pytest.raises(ValueError, match="not UTF-8"):
         text.read_text_file(tmp_path / "latin1.txt")
-    model, vocab, hist = charlm.train_on_text_file(
+    model, vocab, hist = charlm.fit_text_file(
         tmp_path / "ok.txt", seconds=3, hidden=32, batch=8, seq_len=32, evals=2
     )
     assert (
