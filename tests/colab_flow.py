@@ -105,7 +105,7 @@ if not failures:   # smoke calls
     assert ids == [vocab.stoi["the"], vocab.stoi["cat"]], vocab.itos
     torch.manual_seed(0)
     model = tfm.GPT(len(vocab), block_size=8, n_layer=1, n_head=2, d_model=16)
-    logits, _ = model(torch.randint(0, len(vocab), (2, 5)))
+    logits = model(torch.randint(0, len(vocab), (2, 5)))  # (B, T, V)
     assert logits.shape == (2, 5, len(vocab)), logits.shape
     assert torch.isfinite(logits).all()
     print(f"smoke: Vocab of {len(vocab)} words, GPT logits {tuple(logits.shape)}, "
