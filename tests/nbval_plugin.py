@@ -382,9 +382,9 @@ class FlowItem(pytest.Item):
         wrong = WRONG_ANSWERS.get(stem, {}).get(ex.stub)
         if wrong is None:
             raise FlowFailure(
-                f"{where}: no wrong answer on file: add "
-                f"WRONG_ANSWERS[{stem!r}][{ex.stub!r}] "
-                "to tests/student_answers.py"
+                f"{where}: no wrong answer on file: add the exercise's reference "
+                f"and wrong answers for {ex.stub!r} to "
+                f"tests/exercise_answers/lecture{stem[:2]}.py"
             )
         timeout = self.config.option.nbval_cell_timeout
 
