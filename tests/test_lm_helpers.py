@@ -147,10 +147,8 @@ def test_ladder_table_sorted():
     assert rungs[1].test_ppl == pytest.approx(2**1.9)
 
 
-def test_fit_lm_decay_lowers_the_learning_rate_to_a_tenth(monkeypatch):
-    torch.manual_seed(0)
-    ids = np.tile(np.arange(5), 400)
-    model = lm.RecurrentLM(5, "rnn", emb=4, hidden=8)
+def adam_learning_rates(monkeypatch) -> list[float]:
+    """The learning rate of every Adam update from now on (a spy on Adam.step)."""
     seen, step = [], torch.optim.Adam.step
 
     def spy(self, *a, **k):
@@ -158,6 +156,14 @@ def test_fit_lm_decay_lowers_the_learning_rate_to_a_tenth(monkeypatch):
         return step(self, *a, **k)
 
     monkeypatch.setattr(torch.optim.Adam, "step", spy)
+    return seen
+
+
+def test_fit_lm_decay_lowers_the_learning_rate_to_a_tenth(monkeypatch):
+    torch.manual_seed(0)
+    ids = np.tile(np.arange(5), 400)
+    model = lm.RecurrentLM(5, "rnn", emb=4, hidden=8)
+    seen = adam_learning_rates(monkeypatch)
     lm.fit_lm(
         model,
         ids,
@@ -287,13 +293,7 @@ def test_time_budget_decay_runs_over_the_estimated_steps(monkeypatch):
     data = lm.streams(ids, 4)
     steps = lm.steps_in(1.0, model, data, seq_len=10, lr=1e-2)
     assert steps > 30  # 1 s holds many steps of this tiny model
-    seen, step = [], torch.optim.Adam.step
-
-    def spy(self, *a, **k):
-        seen.append(self.param_groups[0]["lr"])
-        return step(self, *a, **k)
-
-    monkeypatch.setattr(torch.optim.Adam, "step", spy)
+    seen = adam_learning_rates(monkeypatch)
     lm.fit_lm(
         model,
         ids,
