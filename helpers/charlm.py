@@ -31,10 +31,10 @@ from .cli import (
     Interrupted,
     Parser,
     StopOnCtrlC,
+    add_budget,
     device_line,
     int_at_least,
     non_negative,
-    positive_seconds,
 )
 from .decoding import sample
 from .device import pick_device
@@ -313,6 +313,22 @@ def _sample(args) -> int:
     return 0
 
 
+def add_sampling(p: Parser) -> None:
+    """``--length`` and ``--temperature``: train's closing sample and sample."""
+    p.add_argument(
+        "--length",
+        type=int_at_least(1),
+        default=300,
+        help="characters to sample (default 300)",
+    )
+    p.add_argument(
+        "--temperature",
+        type=non_negative,
+        default=0.8,
+        help="sampling temperature, 0 = greedy (default 0.8)",
+    )
+
+
 def parser() -> Parser:
     ap = Parser(
         prog="python -m helpers.charlm",
@@ -328,18 +344,7 @@ def parser() -> Parser:
         default=None,
         help="lecture 03's LSTM (default) or lecture 05's Transformer",
     )
-    t.add_argument(
-        "--seconds",
-        type=positive_seconds,
-        default=60.0,
-        help="training time in seconds (default 60)",
-    )
-    t.add_argument(
-        "--steps",
-        type=int_at_least(1),
-        default=None,
-        help="stop after this many steps if sooner",
-    )
+    add_budget(t, seconds=60.0)
     t.add_argument("--save", help="write the checkpoint here (e.g. lm.pt)")
     t.add_argument("--resume", help="continue training this checkpoint")
     t.add_argument(
@@ -357,35 +362,13 @@ def parser() -> Parser:
         help="start of the sample printed at the "
         "end (default: the held-out text's first characters)",
     )
-    t.add_argument(
-        "--length",
-        type=int_at_least(1),
-        default=300,
-        help="characters to sample (default 300)",
-    )
-    t.add_argument(
-        "--temperature",
-        type=non_negative,
-        default=0.8,
-        help="sampling temperature, 0 = greedy (default 0.8)",
-    )
+    add_sampling(t)
     s = sub.add_parser("sample", help="continue a prompt with a saved model")
     s.add_argument("checkpoint", help="a file written by train --save")
     s.add_argument(
         "--prompt", default=None, help="the text to continue (default: a new line)"
     )
-    s.add_argument(
-        "--length",
-        type=int_at_least(1),
-        default=300,
-        help="characters to sample (default 300)",
-    )
-    s.add_argument(
-        "--temperature",
-        type=non_negative,
-        default=0.8,
-        help="sampling temperature, 0 = greedy (default 0.8)",
-    )
+    add_sampling(s)
     s.add_argument("--seed", type=int, default=0, help="seed of the draws")
     return ap
 

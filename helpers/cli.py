@@ -128,3 +128,20 @@ class StopOnCtrlC:
         self._handle.remove()
         signal.signal(signal.SIGINT, self._old)
         return False
+
+
+def add_budget(p: argparse.ArgumentParser, seconds: float) -> None:
+    """``--seconds`` (default ``seconds``) and ``--steps``: the training budget of a
+    ``train`` command, whichever runs out first."""
+    p.add_argument(
+        "--seconds",
+        type=positive_seconds,
+        default=seconds,
+        help=f"training time in seconds (default {seconds:g})",
+    )
+    p.add_argument(
+        "--steps",
+        type=int_at_least(1),
+        default=None,
+        help="stop after this many steps if sooner",
+    )

@@ -34,9 +34,9 @@ from .cli import (
     Interrupted,
     Parser,
     StopOnCtrlC,
+    add_budget,
     device_line,
     int_at_least,
-    positive_seconds,
 )
 from .decoding import translate
 from .device import pick_device
@@ -342,18 +342,7 @@ def parser() -> Parser:
     sub = ap.add_subparsers(dest="command", required=True, parser_class=Parser)
     t = sub.add_parser("train", help="train on a pairs file, report BLEU, save")
     t.add_argument("pairs", help="tab-separated file: source<TAB>target a line")
-    t.add_argument(
-        "--seconds",
-        type=positive_seconds,
-        default=300.0,
-        help="training time in seconds (default 300)",
-    )
-    t.add_argument(
-        "--steps",
-        type=int_at_least(1),
-        default=None,
-        help="stop after this many steps if sooner",
-    )
+    add_budget(t, seconds=300.0)
     t.add_argument(
         "--model",
         choices=["lstm", "transformer"],
