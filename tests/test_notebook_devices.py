@@ -19,6 +19,7 @@ import symtable
 
 import fake_device
 import numpy as np
+import pytest
 import scipy.sparse as sp
 import torch
 import torch.nn.functional as F
@@ -140,14 +141,17 @@ def variables_read(notebook: str) -> dict[str, list[str]]:
 READS_ON_PURPOSE = {"02_neural_networks.ipynb": {"plain_loss"}}
 
 
-def test_lecture01_02_functions_take_what_they_use_as_arguments():
-    for notebook in ("01_word_vectors.ipynb", "02_neural_networks.ipynb"):
-        reading = {
-            name: names
-            for name, names in variables_read(notebook).items()
-            if names and name not in READS_ON_PURPOSE.get(notebook, ())
-        }
-        assert not reading, f"{notebook}: functions read the notebook's {reading}"
+LECTURES = sorted(p.name for p in NOTEBOOKS.glob("0*.ipynb"))
+
+
+@pytest.mark.parametrize("notebook", LECTURES)
+def test_notebook_functions_take_what_they_use_as_arguments(notebook):
+    reading = {
+        name: names
+        for name, names in variables_read(notebook).items()
+        if names and name not in READS_ON_PURPOSE.get(notebook, ())
+    }
+    assert not reading, f"{notebook}: functions read the notebook's {reading}"
 
 
 def test_lecture01_full_softmax_and_glove_follow_the_device():
