@@ -37,6 +37,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -52,7 +53,7 @@ from helpers.decoding import generate  # noqa: E402
 from helpers.device import describe, pick_device  # noqa: E402
 from helpers.evaluate import evaluate_bits  # noqa: E402
 from helpers.ladder import climb  # noqa: E402
-from helpers.text import CharVocab, read_text_file  # noqa: E402
+from helpers.text import Vocab, read_text_file  # noqa: E402
 from helpers.train import cosine, train  # noqa: E402
 
 
@@ -190,8 +191,8 @@ def nanogpt_comparison(path: str | None = None, iters: int = 2000) -> list[dict]
             path = str(Path(tmp) / "wiki_1mb.txt")
             Path(path).write_text(lm_splits().train[:1_000_000], encoding="utf-8")
         text = read_text_file(path)
-        vocab = CharVocab(text)
-        ids = vocab.encode(text)
+        vocab = Vocab.of_chars(text)
+        ids = np.asarray(vocab.encode(text))  # (N,)
         cut = int(0.95 * len(ids))
         held_out = ids[cut:]
         rows = []
@@ -241,8 +242,8 @@ def ladder(
     if not 0 < seconds <= 1200:
         raise ValueError(f"seconds must be in (0, 1200], got {seconds}")
     s = lm_splits()
-    vocab = CharVocab(s.train + s.val + s.test)
-    tr, va, te = vocab.encode(s.train), vocab.encode(s.val), vocab.encode(s.test)
+    vocab = Vocab.of_chars(s.train + s.val + s.test)
+    tr, va, te = (np.asarray(vocab.encode(t)) for t in (s.train, s.val, s.test))
     rows = []
     unknown = [r for r in rungs if r not in LADDER_RUNGS]
     if unknown:

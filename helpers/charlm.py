@@ -22,6 +22,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn as nn
 
@@ -40,7 +41,7 @@ from .decoding import sample
 from .device import pick_device
 from .evaluate import evaluate_bits
 from .lm import RecurrentLM, fit_lm
-from .text import CharVocab, read_text_file
+from .text import Vocab, read_text_file
 
 # The Transformer of lecture 05 for ``fit_text_file(model="gpt")``: the ladder's
 # rung, 3 pre-norm blocks of 64 dimensions, 4 heads, a context of 64 characters; Adam
@@ -81,8 +82,8 @@ def fit_text_file(
     if model not in ("lstm", "gpt"):
         raise ValueError(f"model must be 'lstm' or 'gpt', got {model!r}")
     text = read_text_file(path)
-    vocab = CharVocab(text)
-    ids = vocab.encode(text)
+    vocab = Vocab.of_chars(text)
+    ids = np.asarray(vocab.encode(text))  # (N,)
     cut = int(0.95 * len(ids))
     torch.manual_seed(seed)
     if model == "gpt":
@@ -132,7 +133,7 @@ def save_model(
     path: str | Path,
     model: nn.Module,
     config: dict,
-    vocab: CharVocab,
+    vocab: Vocab,
     history=None,
     seed: int = 0,
     **extra,
@@ -167,7 +168,13 @@ def load_model(path: str | Path, device: torch.device):
     c = ck.load(path, tool="charlm")
     model = build_model(c.config)
     model.load_state_dict(c.weights)
-    return model.to(device).eval(), CharVocab.from_dict(c.vocabs["chars"]), c
+    return model.to(device).eval(), char_vocab(c), c
+
+
+def char_vocab(c: ck.Checkpoint) -> Vocab:
+    """The checkpoint's character vocabulary (files written before ``Vocab`` recorded
+    its tokenizer hold characters under "chars" all the same)."""
+    return Vocab.from_dict({"chars": True, **c.vocabs["chars"]})
 
 
 def _train(args) -> int:
@@ -175,7 +182,7 @@ def _train(args) -> int:
     resumed = ck.load(args.resume, tool="charlm") if args.resume else None
     text = read_text_file(args.file)
     if resumed:
-        vocab = CharVocab.from_dict(resumed.vocabs["chars"])
+        vocab = char_vocab(resumed)
         unseen = sorted(set(text) - set(vocab.stoi))
         if unseen:
             raise ValueError(
@@ -189,9 +196,9 @@ def _train(args) -> int:
                 "model: leave --model out to resume it"
             )
     else:
-        vocab = CharVocab(text)
+        vocab = Vocab.of_chars(text)
         config = model_config(args.model or "lstm", len(vocab), args.hidden)
-    ids = vocab.encode(text)
+    ids = np.asarray(vocab.encode(text))  # (N,)
     cut = int(0.95 * len(ids))
     torch.manual_seed(args.seed)
     model = build_model(config).to(device)

@@ -28,7 +28,7 @@ from torch.nn.parallel import DistributedDataParallel as DDP
 
 from . import data
 from .device import pick_device
-from .text import CharVocab
+from .text import Vocab
 from .train import constant, train
 from .transformer import GPT
 
@@ -70,7 +70,7 @@ def run(
         # the cores are shared by the ranks
         torch.set_num_threads(1)
     text = data.lm_splits().train[:200_000]
-    vocab = CharVocab(data.lm_splits().train)
+    vocab = Vocab.of_chars(data.lm_splits().train)
     ids = torch.as_tensor(vocab.encode(text))
     # same initial weights on every rank
     torch.manual_seed(seed)

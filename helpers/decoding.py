@@ -16,7 +16,7 @@ import torch.nn as nn
 from .device import model_device
 from .evaluate import lm_logits
 from .pairs import pad
-from .text import CharVocab
+from .text import Vocab
 from .transformer import GPT
 from .translation_models import Seq2Seq
 
@@ -33,7 +33,7 @@ def _check_positive(**values: int) -> None:
 @torch.no_grad()
 def sample(
     model: nn.Module,
-    vocab: CharVocab,
+    vocab: Vocab,
     prompt: str,
     length: int = 200,
     temperature: float = 1.0,
@@ -67,7 +67,7 @@ def sample(
         x = torch.tensor([[nxt]]).to(device)  # (1, 1)
         logits, state = lm_logits(model, x, state)
     model.train(was_training)
-    return prompt + vocab.decode(out)
+    return prompt + vocab.text(out)
 
 
 @torch.no_grad()

@@ -1,4 +1,4 @@
-"""Text to ids: vocabularies of words (``Vocab``) and of characters (``CharVocab``),
+"""Text to ids: one ``Vocab`` for words and for characters (``Vocab.of_chars``),
 (centre, context) windows, parallel streams for truncated backprop through time, and
 reading the reader's own UTF-8 files with clear errors."""
 
@@ -16,13 +16,16 @@ SPECIALS = (PAD, BOS, EOS, UNK)
 
 
 class Vocab:
-    """Words (or characters) with their counts, most frequent first (ties alphabetical,
-    so ids are stable; ``by_count=False``: in sorted order), after any ``specials``
-    (e.g. ``SPECIALS``: pad, bos, eos, unk), which take ids 0, 1, ... with count 0.
+    """Tokens (words, or characters: ``Vocab.of_chars``) with their counts, most
+    frequent first (ties alphabetical, so ids are stable; ``by_count=False``: in sorted
+    order), after any ``specials`` (e.g. ``SPECIALS``: pad, bos, eos, unk), which take
+    ids 0, 1, ... with count 0.
 
     ``vocab["the"] -> id``, ``vocab.itos[id] -> "the"``, ``len(vocab)``, ``"the" in
-    vocab``. With ``UNK`` among the specials, unknown words encode to it; without, they
-    raise a KeyError.
+    vocab``. One contract for words and characters: ``encode(tokens) -> list[int]``,
+    ``decode(ids) -> list[str]``, ``text(ids) -> str`` (tokens joined by a space, or
+    by nothing for characters). With ``UNK`` among the specials, unknown tokens encode
+    to it; without, they raise a KeyError.
     """
 
     def __init__(
@@ -31,6 +34,7 @@ class Vocab:
         min_count: int = 1,
         specials: Sequence[str] = (),
         by_count: bool = True,
+        chars: bool = False,
     ):
         specials = list(dict.fromkeys(specials))
         kept = sorted(
@@ -50,6 +54,19 @@ class Vocab:
             [0] * len(specials) + [c for _, c in kept], dtype=np.int64
         )
         self.min_count = min_count
+        self.chars = chars  # the tokenizer option: a str's characters are its tokens
+
+    @classmethod
+    def of_chars(cls, text: str, specials: Sequence[str] = ()) -> "Vocab":
+        """The characters of ``text``, in sorted order after any ``specials``: then
+        ``encode`` takes a string too (its characters are the tokens) and ``text``
+        joins the decoded characters without spaces."""
+        if not isinstance(text, str) or not text:
+            raise ValueError(
+                "Vocab.of_chars needs a non-empty string, got "
+                f"{text[:40]!r}" + ("" if isinstance(text, str) else f" ({type(text)})")
+            )
+        return cls(Counter(text), 1, specials, by_count=False, chars=True)
 
     def _check_id(self, i) -> int:
         """``int(i)``, if it is an id of this vocabulary (negative ids are refused,
@@ -110,24 +127,26 @@ class Vocab:
                 f"{self.min_count})"
             ) from None
 
-    def encode(self, words: Sequence[str]) -> list[int]:
-        """Ids of ``words``: unknown words become ``<unk>`` if the vocabulary has it,
-        else a clear KeyError names them."""
-        if isinstance(words, str):
+    def encode(self, tokens: Sequence[str]) -> list[int]:
+        """Ids of ``tokens`` (a list of words; for a character vocabulary, a string
+        too). Unknown tokens become ``<unk>`` if the vocabulary has it, else a clear
+        KeyError names them."""
+        if isinstance(tokens, str) and not self.chars:
             raise TypeError(
-                f"Vocab.encode takes a list of tokens, got the string {words[:40]!r}: "
+                f"Vocab.encode takes a list of tokens, got the string {tokens[:40]!r}: "
                 "split it into tokens first (e.g. helpers.pairs.words_and_marks)"
             )
         if UNK in self.specials:
             unk = self.stoi[UNK]
-            return [self.stoi.get(w, unk) for w in words]
-        missing = [w for w in words if w not in self.stoi]
+            return [self.stoi.get(t, unk) for t in tokens]
+        missing = list(dict.fromkeys(t for t in tokens if t not in self.stoi))
         if missing:
+            kind = "character" if self.chars else "word"
             raise KeyError(
-                f"{len(missing)} word(s) not in the vocabulary: {missing[:5]}"
+                f"{len(missing)} {kind}(s) not in the vocabulary: {missing[:5]}"
                 f"{' ...' if len(missing) > 5 else ''}"
             )
-        return [self.stoi[w] for w in words]
+        return [self.stoi[t] for t in tokens]
 
     def to_dict(self) -> dict:
         """Plain data (lists, numbers, strings) that ``from_dict`` turns back into an
@@ -137,6 +156,7 @@ class Vocab:
             "counts": self.counts.tolist(),
             "specials": list(self.specials),
             "min_count": self.min_count,
+            "chars": self.chars,
         }
 
     @classmethod
@@ -153,6 +173,7 @@ class Vocab:
         v.stoi = {w: i for i, w in enumerate(v.itos)}
         v.counts = np.asarray(d["counts"], dtype=np.int64)
         v.min_count = int(d.get("min_count", 1))
+        v.chars = bool(d.get("chars", False))
         return v
 
     def decode(self, ids: Iterable[int]) -> list[str]:
@@ -166,6 +187,10 @@ class Vocab:
             if w not in (PAD, BOS):
                 out.append(w)
         return out
+
+    def text(self, ids: Iterable[int]) -> str:
+        """``decode(ids)`` joined: by nothing for characters, by a space for words."""
+        return ("" if self.chars else " ").join(self.decode(ids))
 
     def encode_corpus(
         self, sentences: Iterable[Sequence[str]]
@@ -181,35 +206,6 @@ class Vocab:
             ids.extend(row)
             sent.extend([k] * len(row))
         return np.asarray(ids, dtype=np.int64), np.asarray(sent, dtype=np.int64)
-
-
-class CharVocab(Vocab):
-    """The sorted set of characters of a text (the book's one ``Vocab`` class, with
-    characters as tokens, in sorted order after any ``specials``). ``encode(str) -> (N,)
-    int64``, ``decode(ids) -> str``."""
-
-    def __init__(self, text: str, specials: Sequence[str] = ()):
-        if not text:
-            raise ValueError("cannot build a character vocabulary from an empty text")
-        super().__init__(Counter(text), min_count=1, specials=specials, by_count=False)
-
-    def encode(self, text: str) -> np.ndarray:
-        """(N,) int64 ids; unknown characters become ``<unk>`` if it is a special, else
-        a KeyError names them."""
-        unknown = sorted(set(text) - set(self.stoi))
-        if unknown and UNK not in self.specials:
-            raise KeyError(
-                f"{len(unknown)} character(s) not in the vocabulary: {unknown[:10]}"
-            )
-        unk = self.stoi.get(UNK, -1)
-        return np.fromiter(
-            (self.stoi.get(c, unk) for c in text), dtype=np.int64, count=len(text)
-        )
-
-    def decode(self, ids) -> str:
-        """The characters of ``ids``, joined (specials included as written, e.g.
-        ``<eos>``)."""
-        return "".join(self.itos[self._check_id(i)] for i in ids)
 
 
 def window_pairs(

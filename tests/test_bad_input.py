@@ -10,7 +10,7 @@ import sacrebleu
 import torch
 
 from helpers import decoding, evaluate, pairs
-from helpers.text import SPECIALS, CharVocab, Vocab, read_utf8
+from helpers.text import SPECIALS, Vocab, read_utf8
 from helpers.transformer import GPT, attention
 from helpers.translation_models import Seq2Seq
 
@@ -24,7 +24,7 @@ def test_vocab_decode_refuses_ids_out_of_range():
         with pytest.raises(IndexError, match=f"ids: {bad} is not an id"):
             v.decode([4, bad])
     with pytest.raises(IndexError, match="ids: -1"):
-        CharVocab("abc").decode([0, -1])
+        Vocab.of_chars("abc").text([0, -1])
 
 
 def test_vocab_encode_refuses_a_string():
@@ -42,8 +42,8 @@ def test_vocab_to_dict_round_trip():
         v.specials,
         v.counts.tolist(),
     )
-    c = CharVocab.from_dict(CharVocab("hello").to_dict())
-    assert isinstance(c, CharVocab) and c.decode(c.encode("hole")) == "hole"
+    c = Vocab.from_dict(Vocab.of_chars("hello").to_dict())
+    assert c.chars and c.text(c.encode("hole")) == "hole"
     with pytest.raises(ValueError, match="Vocab.to_dict"):
         Vocab.from_dict({"itos": []})
 

@@ -29,7 +29,7 @@ from IPython.core.inputtransformer2 import TransformerManager
 from helpers import decoding, pairs
 from helpers import transformer as tfm
 from helpers import translation_models as tm
-from helpers.text import CharVocab
+from helpers.text import Vocab
 
 NOTEBOOKS = pathlib.Path(__file__).resolve().parents[1] / "notebooks"
 CPU = torch.device("cpu")
@@ -295,7 +295,7 @@ def test_lecture03_gradient_clipping_run_follows_the_device():
 
 
 def test_lecture05_attention_maps_follow_the_device():
-    vocab = CharVocab("abcdefgh ")
+    vocab = Vocab.of_chars("abcdefgh ")
     nb = definitions("05_transformers.ipynb", ["attention_maps"])
 
     def maps(device):

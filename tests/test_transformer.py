@@ -199,7 +199,7 @@ def test_gpt_with_the_lm_loop():
     )
     assert hist.val_bits[-1] < hist.val_bits[0] and hist.val_bits[-1] < 2.0
     assert abs(evaluate.evaluate_bits(g, ids[3000:]) - hist.val_bits[-1]) < 1e-6
-    vocab = text.CharVocab("abcdefghijk")
+    vocab = text.Vocab.of_chars("abcdefghijk")
     assert len(decoding.sample(g, vocab, "abc", length=40)) == 43
 
 
