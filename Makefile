@@ -10,7 +10,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb)) book/results.ipynb
 
-.PHONY: book test venv helpers-test nbval render determinism lint benchmarks clean
+.PHONY: book test venv helpers-test nbval render determinism lint benchmarks clean \
+	assignments assignments-test
 
 venv: $(STAMP)
 
@@ -83,12 +84,13 @@ test:
 	+@$(call timed,venv,venv)
 	+@$(call timed,lint,lint)
 	+@$(call timed,helpers-test + wheel + browser-deps,-j3 -O helpers-test wheel browser-deps)
+	+@$(call timed,assignments-test,assignments-test)
 	+@$(call timed,nbval,nbval)
 	+@$(call timed,render,render)
 	+@$(call timed,browser,browser)
 
 # Style (settings in pyproject.toml): code fits the book's 88-character column.
-LINT_PATHS := helpers tests benchmarks notebooks _ext
+LINT_PATHS := helpers tests benchmarks notebooks _ext assignments
 lint: $(STAMP)
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
@@ -114,6 +116,41 @@ browser: browser-deps $(STAMP)
 .PHONY: wheel
 wheel: $(STAMP)
 	OMP_NUM_THREADS=1 $(BIN)/python tests/colab_flow.py
+
+# The instructor's edition: `make assignments` writes, from the lecture notebooks, a student
+# edition (folded references removed, stubs and checks kept: _build/assignments/student/)
+# and an otter-grader 7 autograder per lecture (_build/assignments/autograder/NN.zip; grade
+# with `otter run -a ZIP SUBMISSION.ipynb`, no Docker) whose tests call the book's checks
+# in strict mode, plus a hidden variant with shifted seeds where a check draws seeded data
+# (assignments/). otter needs wrapt<2 (the book pins 2.5.2): .venv-otter holds otter and
+# what it adds (requirements-otter.txt, --no-deps) and reads the book's .venv below its
+# own packages (assignments/layer.py), so torch and the helpers are not installed twice
+# (about 40 s instead of about 3 min for a standalone venv with torch).
+# Cost: grading executes the Exercises section alone (the lecture's cells are tagged
+# otter_ignore; the checks take milliseconds), about 5 s of CPU per submission (a kernel,
+# otter's and torch's imports) instead of the lecture's 90-290 s. make assignments-test
+# grades with otter's runner 10 submissions (each lecture's references: full marks; its
+# first wrong answers, one per question: no marks) and every wrong answer on file against
+# the autograder's tests with otter's Checker in-process (no marks for its question);
+# ASSIGNMENT_BATCHES=all sends every wrong answer through the runner (about 34
+# submissions, minutes).
+OTTER_VENV  := .venv-otter
+OTTER_STAMP := $(OTTER_VENV)/.installed
+ASSIGNMENTS := _build/assignments
+$(OTTER_STAMP): requirements-otter.txt $(STAMP)
+	rm -rf $(OTTER_VENV)
+	$(PYTHON) -m venv $(OTTER_VENV)
+	$(OTTER_VENV)/bin/python -m assignments.layer $(VENV)
+	$(OTTER_VENV)/bin/python -m pip install -q --no-deps -r requirements-otter.txt
+	$(OTTER_VENV)/bin/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(OTTER_STAMP)
+
+assignments: $(OTTER_STAMP)
+	OMP_NUM_THREADS=1 $(OTTER_VENV)/bin/python -m assignments.build --out $(ASSIGNMENTS)
+
+assignments-test: assignments
+	ASSIGNMENTS_OUT=$(ASSIGNMENTS) TQDM_DISABLE=1 OMP_NUM_THREADS=1 $(OTTER_VENV)/bin/python \
+		-m pytest -q -p no:cacheprovider tests/test_assignments_grading.py
 
 benchmarks: $(STAMP)
 	$(BIN)/python benchmarks/run.py
