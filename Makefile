@@ -141,16 +141,19 @@ $(OTTER_STAMP): requirements-otter.txt $(STAMP)
 	rm -rf $(OTTER_VENV)
 	$(PYTHON) -m venv $(OTTER_VENV)
 	$(OTTER_VENV)/bin/python -m assignments.layer $(VENV)
-	$(OTTER_VENV)/bin/python -m pip install -q --no-deps -r requirements-otter.txt
+	$(OTTER_VENV)/bin/python -m pip install -q --no-deps --no-compile -r requirements-otter.txt
 	$(OTTER_VENV)/bin/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(OTTER_STAMP)
 
 assignments: $(OTTER_STAMP)
 	OMP_NUM_THREADS=1 $(OTTER_VENV)/bin/python -m assignments.build --out $(ASSIGNMENTS)
 
+ASSIGNMENT_WORKERS ?= 2
+ASSIGNMENT_BATCHES ?= 1
 assignments-test: assignments
-	ASSIGNMENTS_OUT=$(ASSIGNMENTS) TQDM_DISABLE=1 OMP_NUM_THREADS=1 $(OTTER_VENV)/bin/python \
-		-m pytest -q -p no:cacheprovider tests/test_assignments_grading.py
+	ASSIGNMENTS_OUT=$(ASSIGNMENTS) ASSIGNMENT_WORKERS=$(ASSIGNMENT_WORKERS) \
+	ASSIGNMENT_BATCHES=$(ASSIGNMENT_BATCHES) TQDM_DISABLE=1 OMP_NUM_THREADS=1 \
+		$(OTTER_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_assignments_grading.py
 
 benchmarks: $(STAMP)
 	$(BIN)/python benchmarks/run.py

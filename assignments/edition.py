@@ -122,7 +122,10 @@ def setup_source(setup: str) -> str:
         line for line in SETUP_HEAD.splitlines() if line.startswith(("import", "from"))
     }
     extra = "\n".join(line for line in setup.splitlines() if line not in have).strip()
-    return SETUP_HEAD + ("\n" + extra + "\n" if extra else "")
+    if not extra:
+        return SETUP_HEAD
+    gap = "\n\n" if extra.startswith(("def ", "class ", "@")) else "\n"
+    return SETUP_HEAD + gap + extra + "\n"
 
 
 def solution_code(exercise: Exercise) -> str:
@@ -163,7 +166,7 @@ def solution_cell(stub_source: str, solution: str) -> dict:
     prompt = (
         "''' # BEGIN PROMPT\n" + stub_source.rstrip("\n") + "\n''';  # END PROMPT\n"
     )
-    body = "# BEGIN SOLUTION NO PROMPT\n" + solution + "# END SOLUTION\n"
+    body = "# BEGIN SOLUTION NO PROMPT\n" + solution + "# END SOLUTION"
     return _cell("code", prompt + body)
 
 

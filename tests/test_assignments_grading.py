@@ -262,8 +262,8 @@ def test_the_student_edition_keeps_stubs_and_checks_and_drops_the_references(ste
     cells = answer_cells(student)
     assert list(cells) == [e.stub for e in exercises]
     for e in exercises:
-        stub = _source(lecture["cells"][e.stub_cell]).strip()
-        assert _source(student["cells"][cells[e.stub]]).strip() == stub
+        stub = _source(lecture["cells"][e.stub_cell])
+        assert _source(student["cells"][cells[e.stub]]) == stub
         assert e.check_source.strip() in text
     # every other cell of the lecture is there, in order
     dropped = {e.reference_cell for e in exercises} | {
