@@ -1,7 +1,8 @@
 # Two commands for a fresh machine:
 #   make book   set up .venv, execute every notebook once with nbval (make nbval), render the
 #               executed copies into _build/html (make render): the HTML a fork publishes
-#   make test   set up .venv, ruff, helper tests, the helpers' wheel in a fresh venv, make book
+#   make test   set up .venv, ruff, helper tests, the helpers' wheel in a fresh venv, the
+#               instructor's edition graded with otter (make assignments-test), make book
 #               (nbval plays a student on every exercise too), every page of _build/html in
 #               Chromium: the book the tests check is the book make book writes
 PYTHON ?= python3
@@ -83,8 +84,8 @@ timed = s=$$(date +%s); $(MAKE) --no-print-directory $(2); rc=$$?; \
 test:
 	+@$(call timed,venv,venv)
 	+@$(call timed,lint,lint)
-	+@$(call timed,helpers-test + wheel + browser-deps,-j3 -O helpers-test wheel browser-deps)
-	+@$(call timed,assignments-test,assignments-test)
+	+@$(call timed,helpers-test + wheel + browser-deps + assignments-test,-j3 -O helpers-test \
+		wheel browser-deps assignments-test ASSIGNMENT_WORKERS=1)
 	+@$(call timed,nbval,nbval)
 	+@$(call timed,render,render)
 	+@$(call timed,browser,browser)
@@ -121,19 +122,22 @@ wheel: $(STAMP)
 # edition (folded references removed, stubs and checks kept: _build/assignments/student/)
 # and an otter-grader 7 autograder per lecture (_build/assignments/autograder/NN.zip; grade
 # with `otter run -a ZIP SUBMISSION.ipynb`, no Docker) whose tests call the book's checks
-# in strict mode, plus a hidden variant with shifted seeds where a check draws seeded data
+# in strict mode, plus a hidden rerun with shifted seeds where a check draws seeded data
 # (assignments/). otter needs wrapt<2 (the book pins 2.5.2): .venv-otter holds otter and
 # what it adds (requirements-otter.txt, --no-deps) and reads the book's .venv below its
-# own packages (assignments/layer.py), so torch and the helpers are not installed twice
-# (about 40 s instead of about 3 min for a standalone venv with torch).
+# own packages (assignments/layer.py): torch and the helpers are not installed twice
+# (20-35 s instead of about 3 min for a standalone venv with torch).
 # Cost: grading executes the Exercises section alone (the lecture's cells are tagged
-# otter_ignore; the checks take milliseconds), about 5 s of CPU per submission (a kernel,
-# otter's and torch's imports) instead of the lecture's 90-290 s. make assignments-test
-# grades with otter's runner 10 submissions (each lecture's references: full marks; its
-# first wrong answers, one per question: no marks) and every wrong answer on file against
-# the autograder's tests with otter's Checker in-process (no marks for its question);
-# ASSIGNMENT_BATCHES=all sends every wrong answer through the runner (about 34
-# submissions, minutes).
+# otter_ignore; the checks take milliseconds): about 5-8 s of CPU per submission (a
+# kernel, otter's and torch's imports) instead of the lecture's 90-290 s. A submission
+# holds one answer per question: the 160 wrong answers take 29 submissions (one for each
+# k: every question's k-th). make assignments-test grades with otter's runner 10 (each
+# lecture's references: full marks; its first wrong answers, one per question: no
+# marks) and every wrong answer on file against the autograder's own test files with
+# otter's Checker in-process (no marks for its question), about 60-100 s in all;
+# ASSIGNMENT_BATCHES=all sends every wrong answer through the runner (34 submissions).
+# make test runs it beside the helper tests and the wheel (one worker there): that
+# stage took 46-71 s longer with it (175 -> 221 s, 116 -> 187 s; 2 shared cores).
 OTTER_VENV  := .venv-otter
 OTTER_STAMP := $(OTTER_VENV)/.installed
 ASSIGNMENTS := _build/assignments
