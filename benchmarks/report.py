@@ -208,6 +208,9 @@ def _tutorial_row(r: Record, recs: list[Record]) -> Row:
     )
 
 
+SMOOTHING = "label smoothing, Transformer translator"  # lecture05.py smoothing
+
+
 def lecture_rows(records: Iterable[Record], lecture: str) -> list[Row]:
     """The results table of one lecture, from its records."""
     recs = [r for r in records if r.get("lecture") == lecture]
@@ -276,6 +279,33 @@ def lecture_rows(records: Iterable[Record], lecture: str) -> list[Row]:
                     "the same model without the cache",
                     f"{r['without_s']} s",
                     f"{_ratio(r['with_s'], r['without_s'])} ({r['speedup']}x faster)",
+                )
+            )
+        elif r.get("bench") == SMOOTHING and r.get("label_smoothing"):
+            plain = next(
+                (
+                    b
+                    for b in recs
+                    if b.get("bench") == SMOOTHING
+                    and not b.get("label_smoothing")
+                    and (b.get("date"), b.get("seed")) == (r.get("date"), r.get("seed"))
+                ),
+                None,
+            )
+            rows.append(
+                _row(
+                    r,
+                    f"label smoothing {r['label_smoothing']:g}, Transformer "
+                    f"translator, seed {r['seed']}, {r['steps']} steps (greedy test "
+                    "BLEU / validation perplexity)",
+                    f"{r['test_bleu_greedy']:.2f} / {r['val_ppl']:.3f}",
+                    "plain cross-entropy",
+                    f"{plain['test_bleu_greedy']:.2f} / {plain['val_ppl']:.3f}"
+                    if plain
+                    else NONE,
+                    f"{r['train_s']} s / {plain['train_s']} s"
+                    if plain
+                    else f"{r['train_s']} s",
                 )
             )
         elif r.get("bench") == "nanoGPT comparison" and not r["model"].startswith(

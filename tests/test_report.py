@@ -255,3 +255,24 @@ def test_tutorial_translation_row(tmp_path):
     assert "tutorial" in row.peer and "1,200 steps / 2,000 steps" in row.time
     assert row.benchmark.startswith("`python -m helpers.translate train --model lstm`")
     assert "load 1.00 1.20 1.10" in row.time
+
+
+def test_label_smoothing_rows_pair_each_seed_with_its_plain_run(tmp_path):
+    common = {"date": "2026-01-04T10:00:00", "lecture": "05", "bench": R.SMOOTHING}
+    recs = [
+        {**common, "seed": s, "label_smoothing": ls, "steps": 250, "train_s": t,
+         "test_bleu_greedy": b, "val_ppl": p, "top_prob": 0.8, "machine": CPU}
+        for s, ls, t, b, p in [
+            (0, 0.0, 50.0, 51.5, 1.672),
+            (0, 0.1, 51.0, 53.4, 1.789),
+            (1, 0.0, 52.0, 48.6, 1.652),
+            (1, 0.1, 53.0, 51.4, 1.754),
+        ]
+    ]  # fmt: skip
+    (tmp_path / "d.jsonl").write_text("\n".join(json.dumps(r) for r in recs) + "\n")
+    rows = R.lecture_rows(R.load_records(tmp_path), "05")
+    assert [(r.ours, r.peer_figure) for r in rows] == [
+        ("53.40 / 1.789", "51.50 / 1.672"),
+        ("51.40 / 1.754", "48.60 / 1.652"),
+    ]
+    assert "seed 1" in rows[1].benchmark and rows[1].time == "53.0 s / 52.0 s"
