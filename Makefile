@@ -36,8 +36,10 @@ helpers-test: $(STAMP)
 # student on every exercise: a wrong answer from tests/student_answers.py must fail its check
 # with a reason, the folded reference must pass it (--no-student-flow leaves that out).
 # pytest-xdist: NBVAL_WORKERS kernels side by side, a whole notebook per worker (--dist
-# loadfile: a notebook's cells share one kernel), the longest notebooks first (in the order
-# of NBVAL_ORDER, then the rest: --no-loadscope-reorder keeps it); each kernel on
+# loadfile: a notebook's cells share one kernel), in the order of NBVAL_ORDER, then the rest
+# (--no-loadscope-reorder keeps it; xdist hands each worker two notebooks at the start:
+# the first and third, the second and fourth): 02 then 01, the two longest, on one worker,
+# so neither trains its word vectors beside the other; 05, 03, 04 on the other; each kernel on
 # NBVAL_THREADS=1 thread (OMP_NUM_THREADS; the notebooks print it). NBVAL_WORKERS=0 runs them
 # one after another in this process.
 # env -u MPLBACKEND: the kernels draw inline (PNG outputs in the copies) even where CI exports
@@ -45,8 +47,8 @@ helpers-test: $(STAMP)
 EXECUTED := _build/executed
 NBVAL_WORKERS ?= 2
 NBVAL_THREADS ?= 1
-NBVAL_ORDER := notebooks/05_transformers.ipynb notebooks/03_language_models.ipynb \
-	notebooks/02_neural_networks.ipynb notebooks/01_word_vectors.ipynb
+NBVAL_ORDER := notebooks/02_neural_networks.ipynb notebooks/05_transformers.ipynb \
+	notebooks/01_word_vectors.ipynb notebooks/03_language_models.ipynb
 NBVAL_NOTEBOOKS := $(filter $(NOTEBOOKS),$(NBVAL_ORDER)) $(filter-out $(NBVAL_ORDER),$(NOTEBOOKS))
 NBVAL = env -u MPLBACKEND TQDM_DISABLE=1 OMP_NUM_THREADS=$(NBVAL_THREADS) $(BIN)/python -m pytest -q \
 	-p no:cacheprovider -p tests.nbval_plugin --nbval-lax --nbval-current-env \

@@ -243,7 +243,7 @@ def test_lecture02_trainers_follow_the_device():
         "cross_val_accuracy": lambda D: nb["cross_val_accuracy"](
             Xf, yw[:30], D["device"], folds=3, epochs=5
         ),
-        # (train, validation) losses, without the model
+        # (epochs, train, validation losses), without the model
         "curves": lambda D: nb["curves"](
             E_rand,
             D["Xtr"][:100],
@@ -252,7 +252,7 @@ def test_lecture02_trainers_follow_the_device():
             D["yva"],
             dropout=0.5,
             epochs=3,
-        )[:2],
+        )[:3],
         "train_tiny": lambda D: nb["train_tiny"](
             D["feats"], D["ytr"], init="random", steps=3
         ),
