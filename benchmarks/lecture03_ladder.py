@@ -20,14 +20,12 @@ import argparse
 import json
 import math
 
-import numpy as np
 import torch
 
 from helpers import ladder, lm
 from helpers.data import lm_splits
 from helpers.device import describe, pick_device
 from helpers.ngram import CharNGram
-from helpers.text import Vocab
 from helpers.train import Timer
 
 
@@ -40,8 +38,7 @@ def run(seconds: float = 600.0, decay: bool = False) -> list[dict]:
     if not 0 < seconds <= 1200:
         raise ValueError(f"seconds must be in (0, 1200], got {seconds}")
     s = lm_splits()
-    vocab = Vocab.of_chars(s.train + s.val + s.test)
-    tr, va, te = (np.asarray(vocab.encode(t)) for t in (s.train, s.val, s.test))
+    vocab, (tr, va, te) = s.char_ids()
     device = pick_device()
     rows = []
     with Timer() as t:

@@ -249,8 +249,7 @@ def ladder(
     if not 0 < seconds <= 1200:
         raise ValueError(f"seconds must be in (0, 1200], got {seconds}")
     s = lm_splits()
-    vocab = Vocab.of_chars(s.train + s.val + s.test)
-    tr, va, te = (np.asarray(vocab.encode(t)) for t in (s.train, s.val, s.test))
+    vocab, (tr, va, te) = s.char_ids()
     rows = []
     unknown = [r for r in rungs if r not in LADDER_RUNGS]
     if unknown:

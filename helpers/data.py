@@ -15,6 +15,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
+
+from .text import Vocab
+
 WIKI_FILE = "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
 PAIR_FILES = {"wordsim353": "wordsim353.tsv", "simlex999": "simlex999.txt"}
 ANALOGY_FILE = "questions-words.txt"
@@ -173,6 +177,13 @@ class LMSplits(NamedTuple):
     train: str
     val: str
     test: str
+
+    def char_ids(self) -> tuple[Vocab, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """The character ladder's data, as lecture 03 builds it: ``(vocab, (train,
+        val, test))``, one ``Vocab.of_chars`` over all three parts and each part's
+        (N,) int64 ids."""
+        vocab = Vocab.of_chars(self.train + self.val + self.test)
+        return vocab, tuple(np.asarray(vocab.encode(part)) for part in self)
 
 
 @lru_cache(maxsize=1)

@@ -70,3 +70,15 @@ def test_analogies_and_neighbours():
     assert [w for w, _ in neighbours(E, VOCAB, "king", k=2)] == ["man", "queen"]
     with pytest.raises(KeyError, match="not in the vocabulary"):
         neighbours(E, VOCAB, "unicorn")
+
+
+def test_char_ids_is_lecture_03s_character_data():
+    s = data.LMSplits("abca", "ba", "c\n")
+    vocab, (tr, va, te) = s.char_ids()
+    # what lecture 03 builds in plain sight: one vocabulary over the three parts, then
+    # each part's ids
+    same = Vocab.of_chars(s.train + s.val + s.test)
+    assert vocab.itos == same.itos == ["\n", "a", "b", "c"] and vocab.chars
+    for ids, part in zip((tr, va, te), s):
+        assert ids.dtype == np.int64 and ids.tolist() == same.encode(part)
+        assert vocab.text(ids) == part
