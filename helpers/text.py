@@ -64,7 +64,7 @@ class Vocab:
         if not isinstance(text, str) or not text:
             raise ValueError(
                 "Vocab.of_chars needs a non-empty string, got "
-                f"{text[:40]!r}" + ("" if isinstance(text, str) else f" ({type(text)})")
+                f"{type(text).__name__} {text!r:.60}"
             )
         return cls(Counter(text), 1, specials, by_count=False, chars=True)
 

@@ -289,7 +289,7 @@ def test_characters_are_a_tokenizer_option_of_the_one_vocab():
     with pytest.raises(KeyError, match=missing):
         v.encode("bzz")
     assert s.text([s.bos_id, s["b"], s["a"], s.eos_id, s["n"]]) == "ba"
-    for bad in ("", ["a"]):
+    for bad in ("", ["a"], None):
         with pytest.raises(ValueError, match="non-empty string"):
             text.Vocab.of_chars(bad)
 
